@@ -1,0 +1,34 @@
+"""The Celery app: Redis when REDIS_URL is set, kombu's filesystem transport otherwise."""
+
+import os
+from pathlib import Path
+
+from celery import Celery, Task
+from django.db import InterfaceError, OperationalError
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brukarkraft.settings")
+
+
+class BaseTask(Task):
+    # Transient failures (database restarts, a dropped broker connection) are
+    # retried with back-off; anything else is a bug and fails loudly.
+    autoretry_for = (OperationalError, InterfaceError, ConnectionError)
+    retry_backoff = True
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+
+
+app = Celery("brukarkraft", task_cls=BaseTask)
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+def ensure_filesystem_broker_folders() -> None:
+    """Create the folders kombu's filesystem transport needs; it does not create them itself."""
+    if not str(app.conf.broker_url).startswith("filesystem"):
+        return
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = app.conf.broker_transport_options.get(key)
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from .roles import Role
+
+
+def portal(request) -> dict:
+    """What every page's layout needs: the languages to offer and the user's roles."""
+    user = getattr(request, "user", None)
+    roles = user.roles if user is not None and user.is_authenticated else set()
+    return {
+        "portal_languages": settings.LANGUAGES,
+        "user_roles": roles,
+        "Role": Role,
+    }

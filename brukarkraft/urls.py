@@ -1,0 +1,70 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from .views import accounts, dashboards, feedback, health, pages
+
+# Swedish pages have no prefix; Norwegian and English live under /nb/ and /en/,
+# so every page has one stable address per language.
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("language/", accounts.set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", pages.home, name="home"),
+    path("accessibility/", pages.accessibility_statement, name="accessibility"),
+    path("privacy/", pages.privacy_notice, name="privacy"),
+    path("feedback/", feedback.feedback_create, name="feedback"),
+    path("feedback/thanks/", feedback.feedback_thanks, name="feedback_thanks"),
+    path("feedback/inbox/", feedback.feedback_inbox, name="feedback_inbox"),
+    path("feedback/inbox/<int:pk>/", feedback.feedback_handle, name="feedback_handle"),
+    path("start/", dashboards.start, name="start"),
+    path("start/commissioner/", dashboards.commissioner_home, name="start_commissioner"),
+    path("start/auditor/", dashboards.auditor_home, name="start_auditor"),
+    path("start/staff/", dashboards.staff_home, name="start_staff"),
+    path("start/admin/", dashboards.admin_home, name="start_admin"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path(
+        "accounts/password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "accounts/password/reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("audits/", include("audits.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("councils/", include("councils.urls")),
+    path("resources/", include("resources.urls")),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
+
+admin.site.site_header = "Brukarkraft"
+admin.site.site_title = "Brukarkraft"

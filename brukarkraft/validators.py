@@ -1,0 +1,43 @@
+"""Validators for Swedish identifiers."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+_ORG_NUMBER = re.compile(r"^(\d{6})-?(\d{4})$")
+
+
+def luhn_ok(digits: str) -> bool:
+    """Check the Luhn control digit Swedish organisation numbers end with."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def normalise_org_number(value: str) -> str:
+    """Return NNNNNN-NNNN for a valid number given with or without the hyphen or spaces."""
+    match = _ORG_NUMBER.match(value.replace(" ", "").strip())
+    if not match:
+        return value
+    return f"{match.group(1)}-{match.group(2)}"
+
+
+def validate_org_number(value: str) -> None:
+    match = _ORG_NUMBER.match(value.replace(" ", "").strip())
+    if not match:
+        raise ValidationError(
+            gettext("Enter the organisation number as ten digits, for example 212000-1967."),
+            code="org_number_format",
+        )
+    if not luhn_ok(match.group(1) + match.group(2)):
+        raise ValidationError(
+            gettext("The organisation number is not valid: check the last digit."),
+            code="org_number_checksum",
+        )

@@ -1,0 +1,4 @@
+# The councils app's pages arrive with its own issue; the namespace is reserved now
+# so that links and reverse() calls are stable from the start.
+app_name = "councils"
+urlpatterns: list = []
