@@ -1,0 +1,112 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+
+from .models import AccessibilityFeedback, County, Membership, Municipality, Organisation, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["full_name", "email"]
+    list_display = [
+        "email",
+        "full_name",
+        "preferred_language",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = ["groups", "is_active", "is_staff", "is_superuser", "preferred_language"]
+    search_fields = ["email", "full_name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal details"), {"fields": ("full_name", "preferred_language")}),
+        (
+            _("Roles and permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "preferred_language", "password1", "password2"),
+            },
+        ),
+    )
+
+
+class OrganisationResource(resources.ModelResource):
+    class Meta:
+        model = Organisation
+        fields = (
+            "id",
+            "name",
+            "kind",
+            "org_number",
+            "county__code",
+            "municipality__code",
+            "email",
+            "phone",
+            "street_address",
+            "postal_code",
+            "city",
+            "website",
+            "is_active",
+        )
+        export_order = fields
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ImportExportModelAdmin):
+    resource_classes = [OrganisationResource]
+    list_display = ["name", "kind", "org_number", "municipality", "county", "is_active"]
+    list_filter = ["kind", "is_active", "county"]
+    search_fields = ["name", "org_number", "city"]
+    autocomplete_fields = ["municipality", "county"]
+    list_select_related = ["municipality", "county"]
+    inlines = [MembershipInline]
+
+
+@admin.register(County)
+class CountyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "letter"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "county"]
+    list_filter = ["county"]
+    search_fields = ["name", "code"]
+    list_select_related = ["county"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "title", "is_contact"]
+    list_filter = ["is_contact", "organisation__kind"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(AccessibilityFeedback)
+class AccessibilityFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "status", "page_url", "language", "handled_by"]
+    list_filter = ["status", "kind", "language", "requested_format"]
+    search_fields = ["message", "page_url", "staff_note"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["created_at", "staff_notified_at", "handled_at"]
+    list_select_related = ["handled_by"]

@@ -1,0 +1,28 @@
+"""E-mail the portal sends, rendered in the recipient's language."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import AccessibilityFeedback
+
+
+def send_feedback_notification(feedback_id: int) -> bool:
+    """Mail the centre about one piece of feedback; return False if it was already sent."""
+    with transaction.atomic():
+        feedback = AccessibilityFeedback.objects.select_for_update().filter(pk=feedback_id).first()
+        # A redelivered task (acks_late) must not mail twice.
+        if feedback is None or feedback.staff_notified_at is not None:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"feedback": feedback, "site_url": settings.SITE_URL}
+            subject = render_to_string(
+                "brukarkraft/email/feedback_notification_subject.txt", context
+            ).strip()
+            body = render_to_string("brukarkraft/email/feedback_notification.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [settings.PORTAL_CONTACT_EMAIL])
+        feedback.staff_notified_at = timezone.now()
+        feedback.save(update_fields=["staff_notified_at"])
+    return True

@@ -1,0 +1,150 @@
+"""Shared fixtures: personas for permission tests, and a headless Chromium with axe-core."""
+
+import os
+
+import pytest
+
+from brukarkraft.roles import Role
+from brukarkraft.tests.factories import (
+    DEFAULT_PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow
+# its ORM calls there for live_server tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(settings):
+    # Unit tests run tasks inline; tests marked "worker" start a real worker instead.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from brukarkraft.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def organisation(db):
+    return OrganisationFactory(name="Örebro kommun, arbetsmarknadsenheten")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return OrganisationFactory(name="Karlstads kommun, socialtjänsten")
+
+
+@pytest.fixture
+def commissioner(organisation):
+    # Cecilia orders audits for her own organisation only.
+    user = UserFactory(full_name="Cecilia Beställare", roles=[Role.COMMISSIONER])
+    MembershipFactory(user=user, organisation=organisation, is_contact=True)
+    return user
+
+
+@pytest.fixture
+def other_commissioner(other_organisation):
+    # Olof belongs to another organisation and must see none of Cecilia's things.
+    user = UserFactory(full_name="Olof Annanstans", roles=[Role.COMMISSIONER])
+    MembershipFactory(user=user, organisation=other_organisation)
+    return user
+
+
+@pytest.fixture
+def auditor(db):
+    # Astrid is a user auditor: she sees only the audits she is on.
+    return UserFactory(full_name="Astrid Revisor", roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def staff(db):
+    # Sara works at the resource centre and sees everything the centre handles.
+    return UserFactory(full_name="Sara Personal", roles=[Role.STAFF])
+
+
+@pytest.fixture
+def admin_user(db):
+    # Adam administers the portal in Django admin.
+    return UserFactory(full_name="Adam Admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def outsider(db):
+    # Otto has an account but no role: he may reach only public pages and his account.
+    return UserFactory(full_name="Otto Utomstående")
+
+
+# --- Browser tests -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Debian's Chromium, never a downloaded browser; flags keep it off the network.
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core on a page and fail with a readable list of WCAG 2.1 AA violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def check(page, context: str = "") -> None:
+        results = engine.run(
+            page,
+            options={
+                "runOnly": {
+                    "type": "tag",
+                    "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+                }
+            },
+        )
+        violations = results.response["violations"]
+        details = [
+            f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(node["target"][0] if node["target"] else "?" for node in v["nodes"][:5])
+            for v in violations
+        ]
+        assert not violations, f"axe violations on {context or page.url}:\n" + "\n".join(details)
+
+    return check
+
+
+@pytest.fixture
+def login_in_browser(live_server):
+    """Log a user in through the real login form."""
+
+    def do_login(page, user, password=DEFAULT_PASSWORD, language_prefix=""):
+        page.goto(f"{live_server.url}{language_prefix}/accounts/login/")
+        page.fill("input[name=username]", user.email)
+        page.fill("input[name=password]", password)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state()
+
+    return do_login
