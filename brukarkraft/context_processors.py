@@ -11,4 +11,5 @@ def portal(request) -> dict:
         "portal_languages": settings.LANGUAGES,
         "user_roles": roles,
         "Role": Role,
+        "portal_contact_email": settings.PORTAL_CONTACT_EMAIL,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +34,9 @@ def feedback_submit(
     )
     from .tasks import notify_staff_of_feedback
 
-    transaction.on_commit(lambda: notify_staff_of_feedback.delay(feedback.pk))
+    # robust: the feedback is stored either way; a broker that is down must not turn the
+    # visitor's successful submission into an error page (staff still see it in the inbox).
+    transaction.on_commit(lambda: notify_staff_of_feedback.delay(feedback.pk), robust=True)
     return feedback
 
 
@@ -51,3 +54,24 @@ def feedback_update(
     feedback.handled_at = timezone.now()
     feedback.save(update_fields=["status", "staff_note", "handled_by", "handled_at"])
     return feedback
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, full_name: str, preferred_language: str) -> User:
+    """Save the name and language a person chose on their profile page."""
+    if preferred_language not in dict(settings.LANGUAGES):
+        raise ValidationError(gettext("Choose one of the portal's languages."), code="language")
+    user.full_name = full_name.strip()
+    user.preferred_language = preferred_language
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user
+
+
+def user_set_preferred_language(*, user: User, language: str) -> User:
+    """Remember the language a logged-in person switched to, for pages and e-mail."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(gettext("Choose one of the portal's languages."), code="language")
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

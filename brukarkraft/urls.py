@@ -26,7 +26,7 @@ urlpatterns += i18n_patterns(
     path("start/staff/", dashboards.staff_home, name="start_staff"),
     path("start/admin/", dashboards.admin_home, name="start_admin"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path(
         "accounts/password/change/",
@@ -50,7 +50,7 @@ urlpatterns += i18n_patterns(
     ),
     path(
         "accounts/password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

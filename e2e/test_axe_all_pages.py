@@ -1,0 +1,249 @@
+"""axe-core (WCAG 2.1 AA) on every page of the foundation, in Swedish, Norwegian and English.
+
+One browser context per persona and language: the persona logs in once and visits
+each page it can reach, including error states (forms sent empty, 403, 404, 429).
+A failure names every page and language that failed, with axe's findings.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Error as PlaywrightError
+
+from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
+from e2e.helpers import LANGUAGES, html_lang
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@dataclass
+class Visit:
+    """One page to scan: a URL name (or a path) and, if needed, what to do on it first."""
+
+    label: str
+    name: str = ""
+    kwargs: dict = field(default_factory=dict)
+    path: str = ""
+    status: int = 200
+    action: Callable | None = None  # (page) -> response of the page to scan
+
+
+def submit_main_form(page):
+    with page.expect_navigation() as navigation:
+        page.locator("main form [type=submit]").first.click()
+    return navigation.value
+
+
+def submit_login_without_csrf_cookie(page):
+    page.context.clear_cookies()
+    page.fill("input[name=username]", "nobody@example.se")
+    page.fill("input[name=password]", "not-the-password")
+    return submit_main_form(page)
+
+
+def fail_login_until_locked_out(page):
+    response = None
+    for _ in range(5):
+        page.fill("input[name=username]", "locked.out@example.se")
+        page.fill("input[name=password]", "not-the-password")
+        response = submit_main_form(page)
+    return response
+
+
+def log_out(page):
+    with page.expect_navigation() as navigation:
+        page.locator("nav.main-nav form button[type=submit]").click()
+    return navigation.value
+
+
+def anonymous_visits(data) -> list[Visit]:
+    return [
+        Visit("home", "home"),
+        Visit("accessibility statement", "accessibility"),
+        Visit("privacy notice", "privacy"),
+        Visit("feedback form", "feedback"),
+        Visit("feedback form with errors", "feedback", action=submit_main_form),
+        Visit("feedback thanks", "feedback_thanks"),
+        Visit("login", "login"),
+        Visit("login with errors", "login", action=submit_main_form),
+        Visit("password reset form", "password_reset"),
+        Visit("password reset with errors", "password_reset", action=submit_main_form),
+        Visit("password reset sent", "password_reset_done"),
+        Visit(
+            "password reset, invalid link",
+            "password_reset_confirm",
+            {"uidb64": "MQ", "token": "wrong-token"},
+        ),
+        Visit("password reset, new password form", "password_reset_confirm", data["reset_link"]),
+        Visit(
+            "password reset, new password with errors",
+            "password_reset_confirm",
+            data["reset_link"],
+            action=submit_main_form,
+        ),
+        Visit("password reset complete", "password_reset_complete"),
+        Visit("page not found (404)", path="no-such-page/", status=404),
+        Visit("feedback inbox, anonymous, goes to login", "feedback_inbox"),
+        Visit(
+            "CSRF failure (403)",
+            "login",
+            status=403,
+            action=submit_login_without_csrf_cookie,
+        ),
+        Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
+    ]
+
+
+def logged_in_visits(data) -> list[Visit]:
+    """Pages every logged-in person reaches."""
+    return [
+        Visit("profile", "profile"),
+        Visit("profile saved", "profile", action=submit_main_form),
+        Visit("password change", "password_change"),
+        Visit("password change with errors", "password_change", action=submit_main_form),
+        Visit("password changed", "password_change_done"),
+    ]
+
+
+VISITS: dict[str, Callable[[dict], list[Visit]]] = {
+    "anonymous": anonymous_visits,
+    "commissioner": lambda data: [
+        Visit("commissioner start page", "start"),
+        *logged_in_visits(data),
+        Visit("no access (403): staff start page", "start_staff", status=403),
+        Visit("no access (403): feedback inbox", "feedback_inbox", status=403),
+        Visit("home after logging out", "home", action=log_out),
+    ],
+    "auditor": lambda data: [
+        Visit("auditor start page", "start"),
+        Visit("no access (403): commissioner start page", "start_commissioner", status=403),
+    ],
+    "staff": lambda data: [
+        Visit("staff start page", "start"),
+        Visit("feedback inbox", "feedback_inbox"),
+        Visit("feedback handling", "feedback_handle", {"pk": data["feedback"].pk}),
+        Visit(
+            "feedback handling saved",
+            "feedback_handle",
+            {"pk": data["feedback"].pk},
+            action=submit_main_form,
+        ),
+    ],
+    "admin_user": lambda data: [
+        Visit("admin start page", "start"),
+        Visit("staff start page as admin", "start_staff"),
+        Visit("feedback inbox as admin", "feedback_inbox"),
+    ],
+    "outsider": lambda data: [
+        Visit("start page without a role", "start"),
+        *logged_in_visits(data),
+        Visit("no access (403): commissioner start page", "start_commissioner", status=403),
+    ],
+}
+
+# Names that are not pages of their own, and the admin, which Django provides.
+NOT_PAGES = {"healthz", "set_language", "logout"}
+
+
+def structure_problems(page, language: str) -> list[str]:
+    """The layout's conventions that axe does not check."""
+    problems = []
+    if html_lang(page) != language:
+        problems.append(f'<html lang="{html_lang(page)}">, expected "{language}"')
+    h1_count = page.locator("main h1").count()
+    if h1_count != 1:
+        problems.append(f"{h1_count} h1 headings in main, expected exactly one")
+    crumbs = page.locator("nav.breadcrumbs li")
+    if crumbs.count() and crumbs.last.get_attribute("aria-current") != "page":
+        problems.append(
+            'the last breadcrumb lacks aria-current="page" (fill {% block breadcrumbs %})'
+        )
+    return problems
+
+
+@pytest.fixture
+def crawl_data(db):
+    person = UserFactory(email="forgot@example.se")
+    return {
+        "feedback": AccessibilityFeedbackFactory(),
+        "reset_link": {
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("persona", list(VISITS))
+def test_every_page_passes_axe(
+    request, new_context, live_server, url, axe, login_in_browser, crawl_data, persona, language
+):
+    page = new_context().new_page()
+    # A missing button should fail in seconds, not after Playwright's 30-second default.
+    page.set_default_timeout(5_000)
+    if persona != "anonymous":
+        user = request.getfixturevalue(persona)
+        # Saving the profile and logging in follow the person's own language.
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+        login_in_browser(page, user)
+
+    failures = []
+    for visit in VISITS[persona](crawl_data):
+        prefix = "" if language == "sv" else f"/{language}"
+        address = (
+            f"{live_server.url}{prefix}/{visit.path}"
+            if visit.path
+            else url(visit.name, language, **visit.kwargs)
+        )
+        where = f"{visit.label} [{language}] {address}"
+        try:
+            response = page.goto(address)
+            if visit.action:
+                response = visit.action(page)
+        except PlaywrightError as error:
+            failures.append(f"{where}: could not be reached: {error.message.splitlines()[0]}")
+            continue
+        where = f"{visit.label} [{language}] {page.url}"
+        if response is None or response.status != visit.status:
+            status = response.status if response else "no response"
+            failures.append(f"{where}: status {status}, expected {visit.status}")
+            continue
+        problems = structure_problems(page, language)
+        try:
+            axe(page, where)
+        except AssertionError as error:
+            problems.append(str(error))
+        failures.extend(f"{where}: {problem}" for problem in problems)
+
+    assert not failures, "\n\n".join(failures)
+
+
+def _page_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names |= _page_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(f"{namespace}{entry.name}")
+    return names
+
+
+def test_the_crawl_visits_every_named_page_of_the_portal(crawl_data):
+    visited = {
+        visit.name for visits in VISITS.values() for visit in visits(crawl_data) if visit.name
+    }
+    # The start page redirects each role to its own page.
+    visited |= {"start_commissioner", "start_auditor", "start_staff", "start_admin"}
+
+    missing = _page_names(get_resolver().url_patterns) - visited - NOT_PAGES
+
+    assert not missing, f"add these pages to VISITS in {__name__}: {sorted(missing)}"
