@@ -1,3 +1,5 @@
+import logging
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,15 @@ class BrukarkraftConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers system checks)
+        from .celery import ensure_filesystem_broker_folders
         from .roles import sync_role_groups
 
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
+        # Both the web process (publishing) and the worker (consuming) fail on a missing
+        # folder of kombu's filesystem transport; a no-op with Redis. /healthz reports a
+        # folder that cannot be made, so a read-only disk does not stop manage.py here.
+        try:
+            ensure_filesystem_broker_folders()
+        except OSError:
+            logging.getLogger(__name__).warning("Cannot create the Celery broker folders")

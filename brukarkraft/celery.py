@@ -28,7 +28,7 @@ def ensure_filesystem_broker_folders() -> None:
     """Create the folders kombu's filesystem transport needs; it does not create them itself."""
     if not str(app.conf.broker_url).startswith("filesystem"):
         return
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = app.conf.broker_transport_options.get(key)
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)

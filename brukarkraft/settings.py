@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -141,9 +142,15 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form's field is "username" (it holds the e-mail address); axes would
+# otherwise look for USERNAME_FIELD ("email"), find nothing and lock by IP alone.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The log of successful logins is kept this long (the privacy notice says so); a daily
+# Celery beat task deletes older rows.
+LOGIN_LOG_RETENTION_DAYS = env.int("LOGIN_LOG_RETENTION_DAYS", default=90)
 
 # Internationalisation: Swedish by default, Norwegian bokmål and English.
 LANGUAGE_CODE = "sv"
@@ -193,6 +200,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(CELERY_FILESYSTEM_ROOT / "queue"),
         "data_folder_out": str(CELERY_FILESYSTEM_ROOT / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_ROOT / "processed"),
+        # kombu keeps exchange bindings here; its default is "control" in the working directory.
+        "control_folder": str(CELERY_FILESYSTEM_ROOT / "control"),
         "store_processed": False,
     }
 else:
@@ -209,6 +218,12 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "purge-login-log": {
+        "task": "brukarkraft.tasks.purge_login_log",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
 
 # Security: all of this is on whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -220,6 +235,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

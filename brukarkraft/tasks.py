@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 
 @shared_task
@@ -7,3 +11,13 @@ def notify_staff_of_feedback(feedback_id: int) -> None:
     from .notifications import send_feedback_notification
 
     send_feedback_notification(feedback_id)
+
+
+@shared_task
+def purge_login_log() -> int:
+    """Delete login records older than the retention period the privacy notice promises."""
+    from axes.models import AccessLog
+
+    cutoff = timezone.now() - timedelta(days=settings.LOGIN_LOG_RETENTION_DAYS)
+    deleted, _ = AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
+    return deleted
