@@ -9,11 +9,13 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessibilityFeedback, User
+from .services import email_send_later
 
 # --- Accounts ----------------------------------------------------------------
 
@@ -69,14 +71,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         # Both the text and the {% url %} in the template follow the active
         # language, so the link lands under the recipient's /nb/ or /en/ prefix.
         with translation.override(language):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+            subject = "".join(render_to_string(subject_template_name, context).splitlines())
+            body = render_to_string(email_template_name, context)
+        # Rendered here, in the request, sent by the worker: a slow mail server must not
+        # hold the page, and the template needs the request's context.
+        email_send_later(subject=subject, body=body, to=[to_email], from_email=from_email)
 
 
 class ProfileForm(forms.ModelForm):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from .models import AccessibilityFeedback, User
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -75,3 +80,20 @@ def user_set_preferred_language(*, user: User, language: str) -> User:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return user
+
+
+def email_send_later(
+    *, subject: str, body: str, to: list[str], from_email: str | None = None
+) -> None:
+    """Queue a rendered e-mail for the worker; send it at once if the broker will not take it."""
+    from kombu.exceptions import KombuError, OperationalError
+
+    from .tasks import send_email
+
+    try:
+        send_email.delay(subject=subject, body=body, to=to, from_email=from_email)
+    except (KombuError, OperationalError, OSError):
+        # The message matters more than the page's speed (a password reset link, say):
+        # with the broker down, send it from the web process instead of losing it.
+        logger.warning("Broker unavailable; sending e-mail %r in the request", subject)
+        EmailMessage(subject=subject, body=body, from_email=from_email, to=to).send()

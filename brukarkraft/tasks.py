@@ -14,6 +14,14 @@ def notify_staff_of_feedback(feedback_id: int) -> None:
 
 
 @shared_task
+def send_email(*, subject: str, body: str, to: list[str], from_email: str | None = None) -> None:
+    """Send an e-mail rendered in the request (in the recipient's language)."""
+    from django.core.mail import EmailMessage
+
+    EmailMessage(subject=subject, body=body, from_email=from_email, to=to).send()
+
+
+@shared_task
 def purge_login_log() -> int:
     """Delete login records older than the retention period the privacy notice promises."""
     from axes.models import AccessLog

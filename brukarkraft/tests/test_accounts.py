@@ -570,3 +570,40 @@ def test_the_login_log_keeps_only_the_retention_period(settings):
 
     assert purge_login_log() == 1
     assert list(AccessLog.objects.values_list("username", flat=True)) == ["new@example.se"]
+
+
+def test_the_reset_mail_is_handed_to_the_worker_in_the_recipients_language(
+    client, commissioner, monkeypatch
+):
+    commissioner.preferred_language = "nb"
+    commissioner.save(update_fields=["preferred_language"])
+    queued = []
+    monkeypatch.setattr(
+        "brukarkraft.tasks.send_email.delay", lambda **message: queued.append(message)
+    )
+
+    client.post(reverse("password_reset"), {"email": commissioner.email})
+
+    assert mail.outbox == []
+    assert len(queued) == 1
+    assert queued[0]["to"] == [commissioner.email]
+    assert queued[0]["subject"].startswith("Tilbakestilling av passord")
+    assert "/nb/accounts/password/reset/" in queued[0]["body"]
+
+
+def test_the_reset_mail_is_sent_from_the_request_when_the_broker_is_down(
+    client, commissioner, monkeypatch
+):
+    from kombu.exceptions import OperationalError
+
+    def broker_down(**message):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("brukarkraft.tasks.send_email.delay", broker_down)
+
+    response = client.post(reverse("password_reset"), {"email": commissioner.email})
+
+    assert response.url == reverse("password_reset_done")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [commissioner.email]
+    assert reset_link_from(mail.outbox[0]).startswith("/accounts/password/reset/")
