@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brukarkraft.tasks.purge_login_log",
         "schedule": crontab(hour=3, minute=17),
     },
+    "purge-expired-survey-answers": {
+        "task": "surveys.tasks.purge_expired_raw_answers",
+        "schedule": crontab(hour=3, minute=37),
+    },
 }
 
 # Security: all of this is on whenever DEBUG is off.

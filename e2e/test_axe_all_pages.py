@@ -6,7 +6,6 @@ A failure names every page and language that failed, with axe's findings.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -16,27 +15,17 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Error as PlaywrightError
 
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
+from e2e.crawl import Visit, submit_main_form
 from e2e.helpers import LANGUAGES, html_lang
+from e2e.survey_visits import (
+    SURVEY_NOT_PAGES,
+    auditor_survey_visits,
+    respondent_visits,
+    staff_survey_visits,
+    survey_crawl_data,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@dataclass
-class Visit:
-    """One page to scan: a URL name (or a path) and, if needed, what to do on it first."""
-
-    label: str
-    name: str = ""
-    kwargs: dict = field(default_factory=dict)
-    path: str = ""
-    status: int = 200
-    action: Callable | None = None  # (page) -> response of the page to scan
-
-
-def submit_main_form(page):
-    with page.expect_navigation() as navigation:
-        page.locator("main form [type=submit]").first.click()
-    return navigation.value
 
 
 def submit_login_without_csrf_cookie(page):
@@ -64,6 +53,7 @@ def log_out(page):
 def anonymous_visits(data) -> list[Visit]:
     return [
         Visit("home", "home"),
+        *respondent_visits(data),
         Visit("accessibility statement", "accessibility"),
         Visit("privacy notice", "privacy"),
         Visit("feedback form", "feedback"),
@@ -117,11 +107,13 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *logged_in_visits(data),
         Visit("no access (403): staff start page", "start_staff", status=403),
         Visit("no access (403): feedback inbox", "feedback_inbox", status=403),
+        Visit("no access (403): surveys", "surveys:list", status=403),
         Visit("home after logging out", "home", action=log_out),
     ],
     "auditor": lambda data: [
         Visit("auditor start page", "start"),
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
+        *auditor_survey_visits(data),
     ],
     "staff": lambda data: [
         Visit("staff start page", "start"),
@@ -133,11 +125,13 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
             {"pk": data["feedback"].pk},
             action=submit_main_form,
         ),
+        *staff_survey_visits(data),
     ],
     "admin_user": lambda data: [
         Visit("admin start page", "start"),
         Visit("staff start page as admin", "start_staff"),
         Visit("feedback inbox as admin", "feedback_inbox"),
+        Visit("surveys list as admin", "surveys:list"),
     ],
     "outsider": lambda data: [
         Visit("start page without a role", "start"),
@@ -147,7 +141,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
 }
 
 # Names that are not pages of their own, and the admin, which Django provides.
-NOT_PAGES = {"healthz", "set_language", "logout"}
+NOT_PAGES = {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES
 
 
 def structure_problems(page, language: str) -> list[str]:
@@ -167,9 +161,10 @@ def structure_problems(page, language: str) -> list[str]:
 
 
 @pytest.fixture
-def crawl_data(db):
+def crawl_data(db, staff, auditor):
     person = UserFactory(email="forgot@example.se")
     return {
+        "surveys": survey_crawl_data(staff, auditor),
         "feedback": AccessibilityFeedbackFactory(),
         "reset_link": {
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
@@ -199,7 +194,7 @@ def test_every_page_passes_axe(
         address = (
             f"{live_server.url}{prefix}/{visit.path}"
             if visit.path
-            else url(visit.name, language, **visit.kwargs)
+            else url(visit.name, language, **visit.kwargs) + visit.query
         )
         where = f"{visit.label} [{language}] {address}"
         try:

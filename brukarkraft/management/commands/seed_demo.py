@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
 from brukarkraft.roles import Role
+from surveys.demo import seed as seed_surveys
 
 # Published in the README: these accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "Brukarkraft-demo-2026"  # noqa: S105  (published on purpose)
@@ -264,11 +265,14 @@ class Command(BaseCommand):
             organisations = self.seed_organisations()
             people = self.seed_people(organisations)
             feedback = self.seed_feedback(handled_by=people[f"personal@{DEMO}"])
+            surveys = seed_surveys(
+                staff=people[f"personal@{DEMO}"], auditor=people[f"revisor@{DEMO}"]
+            )
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(organisations)} organisations, {len(people)} people, "
-                f"{len(feedback)} pieces of accessibility feedback."
+                f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys."
             )
         )
         self.stdout.write(f"Log in with one of these (password {DEMO_PASSWORD}):")

@@ -1,0 +1,442 @@
+"""Forms for building surveys and for answering them. Forms validate; services change things."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Kind, Option, Question, Response, Section, Survey, Unit
+from .services import MAX_CODES_PER_BATCH, MAX_TEXT_ANSWER, GivenAnswer
+
+DONT_KNOW = "dk"
+MAX_PICTURE_BYTES = 2 * 1024 * 1024
+PICTURE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def validate_picture(upload) -> None:
+    """Pictures are checked by content (Pillow), not by name, and kept small for phones."""
+    if not upload or not hasattr(upload, "size"):
+        return
+    if upload.size > MAX_PICTURE_BYTES:
+        raise ValidationError(
+            gettext("The picture is too large. Use a picture of at most 2 MB."), code="too_big"
+        )
+    image = getattr(upload, "image", None)
+    if image is not None and image.format not in PICTURE_FORMATS:
+        raise ValidationError(
+            gettext("Use a PNG, JPEG, GIF or WebP picture."), code="picture_format"
+        )
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = [
+            "title_sv",
+            "title_nb",
+            "title_en",
+            "intro_sv",
+            "intro_nb",
+            "intro_en",
+            "one_question_per_page",
+            "open_link_enabled",
+            "opens_at",
+            "closes_at",
+            "retention_days",
+        ]
+        widgets = {
+            "intro_sv": forms.Textarea(attrs={"rows": 3}),
+            "intro_nb": forms.Textarea(attrs={"rows": 3}),
+            "intro_en": forms.Textarea(attrs={"rows": 3}),
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("opens_at"), data.get("closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("closes_at", gettext("The survey must close after it opens."))
+        return data
+
+
+class SectionForm(forms.ModelForm):
+    class Meta:
+        model = Section
+        fields = ["title_sv", "title_nb", "title_en"]
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = [
+            "section",
+            "kind",
+            "text_sv",
+            "text_nb",
+            "text_en",
+            "easy_sv",
+            "easy_nb",
+            "easy_en",
+            "help_sv",
+            "help_nb",
+            "help_en",
+            "image",
+            "image_alt_sv",
+            "image_alt_nb",
+            "image_alt_en",
+            "is_practice",
+            "min_value",
+            "max_value",
+            "show_if_option",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in (
+                "text_sv",
+                "text_nb",
+                "text_en",
+                "easy_sv",
+                "easy_nb",
+                "easy_en",
+                "help_sv",
+                "help_nb",
+                "help_en",
+            )
+        }
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = survey.sections.all()
+        self.fields["section"].empty_label = None
+        # A question may depend only on an earlier question's answer option.
+        earlier = survey.questions.in_order()
+        if self.instance.pk:
+            ordered = list(earlier.values_list("pk", flat=True))
+            earlier = earlier.filter(pk__in=ordered[: ordered.index(self.instance.pk)])
+        options = Option.objects.filter(
+            question__in=earlier,
+            question__kind__in=[Kind.SINGLE, Kind.MULTIPLE, Kind.SCALE3, Kind.SCALE5, Kind.YES_NO],
+        ).select_related("question")
+        self.fields["show_if_option"].queryset = options
+        self.fields["show_if_option"].label_from_instance = lambda option: (
+            f"{option.question.text[:60]} → {option.label}"
+        )
+        self.fields["show_if_option"].empty_label = gettext("Always show the question")
+        self.fields["image"].validators.append(validate_picture)
+        self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_value"), data.get("max_value")
+        if low is not None and high is not None and high < low:
+            self.add_error(
+                "max_value", gettext("The largest number must not be below the smallest.")
+            )
+        return data
+
+
+class OptionForm(forms.ModelForm):
+    class Meta:
+        model = Option
+        fields = [
+            "label_sv",
+            "label_nb",
+            "label_en",
+            "value",
+            "image",
+            "image_alt_sv",
+            "image_alt_nb",
+            "image_alt_en",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].required = False
+        self.fields["value"].help_text = gettext("Leave empty to number the options 1, 2, 3 …")
+        self.fields["image"].validators.append(validate_picture)
+        self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"label_{code}") for code in ("sv", "nb", "en")) and not data.get(
+            "image"
+        ):
+            raise ValidationError(gettext("Give the answer option a text."), code="empty")
+        return data
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name of the unit"), max_length=200)
+
+
+class CodeBatchForm(forms.Form):
+    size = forms.IntegerField(
+        label=_("Number of codes"),
+        min_value=1,
+        max_value=MAX_CODES_PER_BATCH,
+        help_text=_(
+            "One code for each person who may answer. At most 300 in one batch; make more batches if you need more."
+        ),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("No particular unit"),
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = survey.units.all()
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("The person's e-mail address"))
+    role = forms.ChoiceField(label=_("May"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from .models import SurveyMember
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = SurveyMember.Role.choices
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("File format"),
+        choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+
+
+class ResultsFilterForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    support = forms.ChoiceField(label=_("Answered"), required=False)
+    date_from = forms.DateField(
+        label=_("Sent from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Sent until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = survey.units.all()
+        self.fields["channel"].choices = [("", gettext("Web and paper")), *Response.Channel.choices]
+        self.fields["support"].choices = [
+            ("", gettext("Everyone")),
+            (Response.Support.ALONE, Response.Support.ALONE.label),
+            (Response.Support.HELPED, Response.Support.HELPED.label),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", gettext("The end date must not be before the start date."))
+        return data
+
+
+# --- Answering --------------------------------------------------------------------------
+
+
+class StartForm(forms.Form):
+    """The first page: how the person answers. Nothing here identifies them."""
+
+    start_key = forms.CharField(widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("Your code"),
+        required=False,
+        max_length=20,
+        help_text=_("The code is on the slip you were given, for example ABCD-EFGH."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    easy_read = forms.BooleanField(label=_("Easy-to-read text"), required=False)
+    support = forms.ChoiceField(
+        label=_("Who answers the questions?"),
+        choices=[
+            (Response.Support.ALONE, _("I answer myself, alone")),
+            (Response.Support.HELPED, _("I answer myself, and a support person helps me")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    support_role = forms.ChoiceField(
+        label=_("Who is your support person?"),
+        choices=[("", _("Choose")), *Response.SupportRole.choices],
+        required=False,
+        help_text=_(
+            "The support person may read and explain, but the answers must be yours."
+            " Staff and guardians must not answer for you."
+        ),
+    )
+
+    def __init__(self, *args, needs_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_code = needs_code
+        if needs_code:
+            self.fields["code"].required = True
+            self.fields["code"].error_messages["required"] = gettext(
+                "Write the code from your slip."
+            )
+        else:
+            del self.fields["code"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("support") == Response.Support.HELPED and not data.get("support_role"):
+            self.add_error("support_role", gettext("Say who your support person is."))
+        return data
+
+
+class ResumeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your code to continue"),
+        max_length=20,
+        help_text=_("You got the code when you stopped, for example ABCD-EFGH."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        error_messages={"required": _("Write your code.")},
+    )
+
+
+def _option_label(option: Option, easy: bool) -> str:
+    return option.label
+
+
+class AnswerForm(forms.Form):
+    """One question's answer. Field names carry the question id so many fit on one page."""
+
+    def __init__(self, *args, question: Question, **kwargs):
+        kwargs.setdefault("prefix", f"q{question.pk}")
+        super().__init__(*args, **kwargs)
+        self.question = question
+        dont_know = (DONT_KNOW, gettext("Don't know"))
+        invalid = gettext("That answer is not one of the choices. Choose again.")
+        options = [(str(o.pk), o.label) for o in question.options.all()]
+        if question.kind == Kind.MULTIPLE:
+            self.fields["answer"] = forms.MultipleChoiceField(
+                label=question.text,
+                choices=[*options, dont_know],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"invalid_choice": invalid},
+            )
+        elif question.has_options:
+            self.fields["answer"] = forms.ChoiceField(
+                label=question.text,
+                choices=[*options, dont_know],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": invalid},
+            )
+        elif question.kind == Kind.NUMBER:
+            self.fields["answer"] = forms.IntegerField(
+                label=question.text,
+                required=False,
+                min_value=question.min_value,
+                max_value=question.max_value,
+                error_messages={"invalid": gettext("Write a whole number, for example 3.")},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields["dont_know"] = forms.BooleanField(label=dont_know[1], required=False)
+        else:
+            self.fields["answer"] = forms.CharField(
+                label=question.text,
+                required=False,
+                max_length=MAX_TEXT_ANSWER,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+            self.fields["dont_know"] = forms.BooleanField(label=dont_know[1], required=False)
+
+    @classmethod
+    def initial_for(cls, question: Question, answers: list) -> dict:
+        if not answers:
+            return {}
+        if any(a.dont_know for a in answers):
+            if question.has_options:
+                return {"answer": [DONT_KNOW] if question.is_multiple else DONT_KNOW}
+            return {"dont_know": True}
+        if question.is_multiple:
+            return {"answer": [str(a.option_id) for a in answers]}
+        if question.has_options:
+            return {"answer": str(answers[0].option_id)}
+        if question.kind == Kind.NUMBER:
+            return {"answer": answers[0].number}
+        return {"answer": answers[0].text}
+
+    def clean(self):
+        data = super().clean()
+        value = data.get("answer")
+        if self.question.kind == Kind.MULTIPLE and value and DONT_KNOW in value and len(value) > 1:
+            self.add_error("answer", gettext("Choose either an answer or “Don't know”, not both."))
+        if data.get("dont_know") and value not in (None, ""):
+            self.add_error("answer", gettext("Choose either an answer or “Don't know”, not both."))
+        return data
+
+    def given(self) -> GivenAnswer:
+        value = self.cleaned_data.get("answer")
+        if self.question.has_options:
+            values = value if isinstance(value, list) else ([value] if value else [])
+            return GivenAnswer(
+                option_ids=[int(v) for v in values if v != DONT_KNOW],
+                dont_know=DONT_KNOW in values,
+            )
+        if self.cleaned_data.get("dont_know"):
+            return GivenAnswer([], dont_know=True)
+        if self.question.kind == Kind.NUMBER:
+            return GivenAnswer([], number=value)
+        return GivenAnswer([], text=value or "")
+
+
+class PaperEntryForm(forms.Form):
+    entry_key = forms.CharField(widget=forms.HiddenInput)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("No particular unit"),
+    )
+    support = forms.ChoiceField(
+        label=_("Answered"),
+        choices=[("", _("Not stated")), *Response.Support.choices[:2]],
+        required=False,
+    )
+    support_role = forms.ChoiceField(
+        label=_("Support person"),
+        choices=[("", _("Not stated")), *Response.SupportRole.choices],
+        required=False,
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = survey.units.all()
+
+
+def option_rows(form: AnswerForm) -> list[dict]:
+    """The choices of a choice question with their option (for pictures) and checked state."""
+    field = form["answer"]
+    value = field.value()
+    chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+    options = {str(o.pk): o for o in form.question.options.all()}
+    return [
+        {
+            "value": key,
+            "label": label,
+            "option": options.get(str(key)),
+            "checked": str(key) in chosen,
+            "id": f"{field.auto_id}_{index}",
+            "dont_know": key == DONT_KNOW,
+        }
+        for index, (key, label) in enumerate(field.field.choices)
+    ]

@@ -1,0 +1,17 @@
+from celery import shared_task
+
+
+@shared_task
+def write_export(job_id: int) -> None:
+    """Write an export's file; a redelivered task for a finished job does nothing."""
+    from .services import export_run
+
+    export_run(job_id=job_id)
+
+
+@shared_task
+def purge_expired_raw_answers() -> int:
+    """Delete single answers of surveys whose retention period has ended, keeping totals."""
+    from .services import surveys_purge_expired
+
+    return surveys_purge_expired()
