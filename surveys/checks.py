@@ -53,6 +53,15 @@ def survey_problems(survey: Survey) -> list[Problem]:
                     % {"language": LANGUAGE_NAMES[language]}
                 )
             )
+    for section in survey.sections.all():
+        for language in LANGUAGES:
+            if not getattr(section, f"title_{language}").strip():
+                problems.append(
+                    Problem(
+                        gettext("The section “%(title)s” has no heading in %(language)s.")
+                        % {"title": section.title_sv, "language": LANGUAGE_NAMES[language]}
+                    )
+                )
     questions = list(
         survey.questions.in_order().select_related("section").prefetch_related("options")
     )

@@ -323,9 +323,9 @@ def survey_new_version(*, survey: Survey, by) -> Survey:
     copy.pk = None
     copy.token = Survey._meta.get_field("token").default()
     copy.status = Survey.Status.DRAFT
-    copy.version = (
-        Survey.objects.filter(pk=survey.pk).values_list("version", flat=True).get() or 1
-    ) + 1
+    # A second copy of the same version gets the next free number, not a duplicate.
+    siblings = survey.next_versions.aggregate(m=Max("version"))["m"] or 0
+    copy.version = max(survey.version, siblings) + 1
     copy.previous_version = survey
     copy.created_by = by
     copy.published_at = copy.closed_at = copy.raw_deleted_at = None

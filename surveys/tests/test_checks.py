@@ -213,3 +213,15 @@ def test_problems_name_the_question_number_in_survey_order():
         "Question 3: the easy-to-read text in English is missing."
     ]
     assert problems[0].question == third
+
+
+def test_a_section_without_a_norwegian_heading_blocks_publishing():
+    survey = make_survey()
+    section = survey.sections.get()
+    section.title_nb = ""
+    section.save()
+
+    with translation.override("en"):
+        messages = [problem.message for problem in survey_problems(survey)]
+
+    assert any("has no heading in norsk" in message for message in messages), messages

@@ -670,3 +670,10 @@ def test_a_builder_who_creates_a_survey_becomes_its_member(auditor, staff):
 
     assert list(Survey.objects.editable_by(auditor)) == [own]
     assert own.sections.count() == 1
+
+
+def test_two_new_versions_of_the_same_survey_get_different_numbers(survey):
+    first = services.survey_new_version(survey=survey, by=None)
+    second = services.survey_new_version(survey=survey, by=None)
+
+    assert (first.version, second.version) == (survey.version + 1, survey.version + 2)
