@@ -28,6 +28,7 @@ from surveys.models import (
 )
 
 from .factories import (
+    BankQuestionFactory,
     SectionFactory,
     SurveyFactory,
     add_question,
@@ -454,8 +455,12 @@ def test_moving_a_question_needs_a_post(client, staff):
 def test_a_bank_question_is_copied_into_the_survey(client, staff):
     survey = make_survey()
     section = survey.sections.get()
-    item = BankQuestion.objects.first()
-    assert item is not None, "migration 0002 seeds the question bank"
+    item = BankQuestionFactory(
+        options=[
+            {"value": "yes", "label_sv": "Ja", "label_nb": "Ja", "label_en": "Yes"},
+            {"value": "no", "label_sv": "Nej", "label_nb": "Nei", "label_en": "No"},
+        ]
+    )
     client.force_login(staff)
     response = client.post(
         reverse("surveys:bank", args=[survey.pk]),
