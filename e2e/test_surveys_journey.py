@@ -13,8 +13,10 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from e2e.helpers import describe_focus, focused, tab_to
-from surveys.models import Option, Response, Survey
-from surveys.tests.factories import answer_and_submit
+from surveys import services
+from surveys.models import Answer, Kind, Option, Response, Survey
+from surveys.tests import factories
+from surveys.tests.factories import answer_and_submit, make_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -214,3 +216,29 @@ def test_a_survey_is_built_answered_by_keyboard_resumed_and_sent_once(
         "Fewer than %(min)s people answered this question. The answers are not shown.", min=5
     )
     assert question_fewer in follow.inner_text()
+
+
+def test_on_one_page_a_conditional_question_appears_only_after_its_answer(page, url):
+    survey = make_survey(kinds=(Kind.YES_NO,), one_question_per_page=False)
+    listen = survey.questions.get()
+    no = listen.options.get(value="no")
+    follow_up = factories.add_question(survey.sections.get(), Kind.TEXT, show_if_option=no)
+    survey = services.survey_publish(survey=survey, by=None)
+
+    page.goto(url("surveys:answer_start", token=survey.token))
+    page.check("input[value=alone]")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    block = page.locator(f"[data-show-if='{no.pk}']")
+    assert block.is_hidden()
+
+    page.check(f"input[value='{no.pk}']")
+    assert block.is_visible()
+    page.fill("textarea", COMMENT)
+    page.check(f"input[value='{listen.options.get(value='yes').pk}']")
+    # Hidden again, and its answer cleared so that nothing is sent for it.
+    assert block.is_hidden()
+    with page.expect_navigation():
+        page.locator("button[value=next]").click()
+    assert page.url.endswith("/review/"), page.locator("main").inner_text()
+    assert not Answer.objects.filter(question=follow_up).exists()

@@ -22,6 +22,34 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
+  // All questions on one page: a question that depends on an earlier answer is shown
+  // only when that answer is chosen, and its answer is cleared when it is hidden (the
+  // server refuses answers to questions that are not part of the survey).
+  var conditional = document.querySelectorAll("[data-show-if]");
+  if (conditional.length) {
+    var update = function () {
+      conditional.forEach(function (block) {
+        var value = block.getAttribute("data-show-if");
+        var trigger = document.querySelector(
+          "input[type=radio][value='" + value + "'], input[type=checkbox][value='" + value + "']"
+        );
+        var show = !trigger || trigger.checked;
+        block.hidden = !show;
+        if (!show) {
+          block.querySelectorAll("input, textarea").forEach(function (input) {
+            if (input.type === "radio" || input.type === "checkbox") {
+              input.checked = false;
+            } else {
+              input.value = "";
+            }
+          });
+        }
+      });
+    };
+    document.addEventListener("change", update);
+    update();
+  }
+
   // Read-aloud with the browser's own speech synthesis, in the page's language.
   var page = document.querySelector("[data-speak-label]");
   if (page && "speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
