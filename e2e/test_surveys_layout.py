@@ -1,0 +1,129 @@
+"""Answering a survey on a small phone, at 200 % zoom, without JavaScript, and read aloud."""
+
+import pytest
+
+from e2e.helpers import has_horizontal_scroll, overflowing_elements
+from e2e.test_layout import TEXT_SPACING_CSS
+from surveys.models import Kind, Response
+from surveys.tests.factories import make_published_survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+KINDS = (Kind.SCALE5, Kind.SCALE3, Kind.YES_NO, Kind.SINGLE, Kind.MULTIPLE, Kind.NUMBER, Kind.TEXT)
+
+# Records what the page asks the browser to say instead of saying it.
+FAKE_SPEECH = """
+window.__spoken = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", { value: {
+    speak(u) { window.__spoken.push({ text: u.text, lang: u.lang }); },
+    cancel() {},
+} });
+"""
+
+
+@pytest.fixture
+def survey(db):
+    return make_published_survey(kinds=KINDS)
+
+
+def start(page, url, survey, language="sv"):
+    page.goto(url("surveys:answer_start", language, token=survey.token))
+    page.check("input[value=alone]")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+
+
+def question_urls(url, survey, language="sv"):
+    return [
+        url("surveys:answer_question", language, token=survey.token, question=q.pk)
+        for q in survey.questions.in_order()
+    ]
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        pytest.param({"width": 320, "height": 640, "scale": 1}, id="320px"),
+        pytest.param({"width": 640, "height": 400, "scale": 2}, id="1280px-at-200pct"),
+    ],
+)
+def test_every_question_kind_reflows_without_sideways_scrolling(new_context, url, survey, viewport):
+    page = new_context(
+        viewport={"width": viewport["width"], "height": viewport["height"]},
+        device_scale_factor=viewport["scale"],
+    ).new_page()
+    start(page, url, survey)
+    for address in question_urls(url, survey):
+        page.goto(address)
+        assert not has_horizontal_scroll(page), f"{address}: {overflowing_elements(page)}"
+        page.add_style_tag(content=TEXT_SPACING_CSS)
+        assert not has_horizontal_scroll(page), f"{address} spaced: {overflowing_elements(page)}"
+
+
+def test_answer_targets_are_at_least_44_px_on_a_phone(new_context, url, survey):
+    page = new_context(viewport={"width": 360, "height": 740}).new_page()
+    start(page, url, survey)
+    for address in question_urls(url, survey):
+        page.goto(address)
+        small = page.evaluate(
+            """() => Array.from(document.querySelectorAll(
+                    ".survey-option__label, .survey-form button, .speak-button,"
+                    + " .survey-easy-switch button, main textarea, main input[type=number]"))
+                .map((e) => [e.innerText.trim().slice(0, 30), e.getBoundingClientRect()])
+                .filter(([, r]) => r.height < 44 || r.width < 44)
+                .map(([name, r]) => `${name}: ${Math.round(r.width)}×${Math.round(r.height)}`)"""
+        )
+        assert not small, f"{address}: targets smaller than 44 px: {small}"
+
+
+def test_a_survey_can_be_answered_and_sent_without_javascript(new_context, url, survey):
+    page = new_context(java_script_enabled=False).new_page()
+    start(page, url, survey)
+    # Read-aloud needs JavaScript; without it there are no dead buttons.
+    assert page.locator(".speak-button").count() == 0
+    for _ in KINDS:
+        first_option = page.locator(".survey-option__input").first
+        if page.locator("main input[type=number]").count():
+            page.fill("main input[type=number]", "3")
+        elif page.locator("main textarea").count():
+            page.fill("main textarea", "Bra.")
+        else:
+            first_option.check()
+        with page.expect_navigation():
+            page.locator("button[value=next]").click()
+    assert page.url.endswith("/review/")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith("/done/")
+    response = Response.objects.get(survey=survey)
+    assert response.is_submitted
+    assert response.answers.values("question").distinct().count() == len(KINDS)
+
+
+@pytest.mark.parametrize(("language", "voice"), [("sv", "sv-SE"), ("nb", "nb-NO"), ("en", "en-GB")])
+def test_read_aloud_speaks_the_question_and_each_option_in_the_page_language(
+    new_context, url, survey, language, voice
+):
+    context = new_context()
+    context.add_init_script(FAKE_SPEECH)
+    page = context.new_page()
+    start(page, url, survey, language)
+    question = survey.questions.in_order().first()
+    options = list(question.options.all())
+    buttons = page.locator(".speak-button")
+    # The question, its help text, every option and "don't know".
+    assert buttons.count() == 1 + 1 + len(options) + 1
+    assert buttons.first.get_attribute("aria-pressed") == "false"
+
+    buttons.first.focus()
+    page.keyboard.press("Enter")
+    page.locator(".survey-option__label").nth(1).locator("xpath=..").locator(
+        ".speak-button"
+    ).click()
+
+    spoken = page.evaluate("window.__spoken")
+    assert spoken[0] == {"text": question.tr("text", language), "lang": voice}
+    assert spoken[1] == {"text": options[1].tr("label", language), "lang": voice}
+    # A read-aloud button never sits inside a label, where it would also tick the option.
+    assert page.locator("label .speak-button").count() == 0
