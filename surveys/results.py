@@ -57,6 +57,11 @@ class QuestionResult:
     maximum: int | None = None
     texts: list[str] = field(default_factory=list)
     texts_waiting: int = 0
+    # The question in the language active when the results were counted.
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = self.text or self.question.text
 
 
 @dataclass
@@ -244,13 +249,9 @@ def _results_from_totals(survey: Survey, filters: Filters, questions) -> Results
 
 
 def survey_summary(survey: Survey, language: str) -> Results:
-    """The survey section of an audit report, with texts in the report's language."""
+    """The survey section of an audit report: questions and answers in the report's language."""
     with translation.override(language):
-        results = survey_results(survey)
-        # Resolve the translated labels now, while the report's language is active.
-        for item in results.questions:
-            item.question.text_in_language = item.question.text
-    return results
+        return survey_results(survey)
 
 
 def not_understood(survey: Survey) -> list[Question]:

@@ -403,4 +403,4 @@ def test_the_summary_uses_the_reports_language():
 
     (item,) = summary.questions
     assert [row.label for row in item.rows] == ["Godt", "Dårlig"]
-    assert item.question.text_in_language == question.text_nb
+    assert item.text == question.text_nb
