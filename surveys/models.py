@@ -484,7 +484,15 @@ class Answer(models.Model):
         ordering = ["pk"]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
-        indexes = [models.Index(fields=["question", "option"], name="answer_question_option")]
+        indexes = [
+            models.Index(fields=["question", "option"], name="answer_question_option"),
+            # The free texts waiting for review are few among millions of answers.
+            models.Index(
+                fields=["question"],
+                condition=Q(review="pending"),
+                name="answer_pending_review",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.option_id or self.number or self.text[:20]}"

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone, translation
 
 from .models import Answer, FrozenCount, Kind, Question, Response, Survey, Unit
@@ -136,42 +136,60 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
         return Results(survey, filters, respondents, True, [], units, None)
 
     answers = Answer.objects.filter(response__in=responses.values("pk"))
+    # One grouped pass gives option, "don't know", number and waiting-text counts. Only a
+    # multiple-choice question has more than one row per response (services._write_answer
+    # writes one row otherwise), so its row count is the number who answered; the costly
+    # DISTINCT count runs over multiple-choice rows only.
     option_counts: dict[int, dict] = defaultdict(dict)
     dont_know: dict[int, int] = defaultdict(int)
-    for question_id, option_id, is_dont_know, n in (
+    rows_per_question: dict[int, int] = defaultdict(int)
+    waiting: dict[int, int] = defaultdict(int)
+    number_stats: dict[int, list] = {}
+    for question_id, option_id, is_dont_know, review, n, count, total, low, high in (
         answers.order_by()
-        .values_list("question_id", "option_id", "dont_know")
-        .annotate(n=Count("pk"))
+        .values_list("question_id", "option_id", "dont_know", "review")
+        .annotate(
+            n=Count("pk"),
+            count=Count("number"),
+            total=Sum("number"),
+            low=Min("number"),
+            high=Max("number"),
+        )
     ):
+        rows_per_question[question_id] += n
         if is_dont_know:
             dont_know[question_id] += n
         elif option_id:
             option_counts[question_id][option_id] = n
-    answered = dict(
-        answers.order_by()
-        .values_list("question_id")
-        .annotate(n=Count("response_id", distinct=True))
-    )
-    numbers = {
-        row["question_id"]: row
-        for row in answers.filter(number__isnull=False)
-        .order_by()
-        .values("question_id")
-        .annotate(mean=Avg("number"), low=Min("number"), high=Max("number"))
-    }
-    texts: dict[int, list[str]] = defaultdict(list)
-    waiting: dict[int, int] = defaultdict(int)
-    for question_id, text, review in (
-        answers.filter(question__kind=Kind.TEXT)
-        .exclude(text="")
-        .order_by("question_id", "pk")
-        .values_list("question_id", "text", "review")
-    ):
-        if review == Answer.Review.APPROVED:
-            if len(texts[question_id]) < MAX_TEXTS_PER_QUESTION:
-                texts[question_id].append(text)
-        elif review == Answer.Review.PENDING:
-            waiting[question_id] += 1
+        if review == Answer.Review.PENDING:
+            waiting[question_id] += n
+        if count:
+            stats = number_stats.setdefault(question_id, [0, 0, low, high])
+            stats[0] += count
+            stats[1] += total
+            stats[2] = min(stats[2], low)
+            stats[3] = max(stats[3], high)
+
+    multiple = [q.pk for q in questions if q.kind == Kind.MULTIPLE]
+    answered = {q.pk: rows_per_question.get(q.pk, 0) for q in questions if q.pk not in multiple}
+    if multiple:
+        answered.update(
+            answers.filter(question_id__in=multiple)
+            .order_by()
+            .values_list("question_id")
+            .annotate(n=Count("response_id", distinct=True))
+        )
+
+    # Approved texts only, a page of them per question: one query per free-text question.
+    texts: dict[int, list[str]] = {}
+    for question in questions:
+        if question.kind == Kind.TEXT and answered.get(question.pk, 0) >= MIN_GROUP:
+            texts[question.pk] = list(
+                answers.filter(question=question, review=Answer.Review.APPROVED)
+                .exclude(text="")
+                .order_by("pk")
+                .values_list("text", flat=True)[:MAX_TEXTS_PER_QUESTION]
+            )
 
     results = []
     for number, question in enumerate(questions, start=1):
@@ -181,10 +199,10 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
         if not item.suppressed:
             counts = option_counts.get(question.pk, {})
             _fill_options(item, counts, dont_know.get(question.pk, 0))
-            if question.pk in numbers:
-                stats = numbers[question.pk]
-                item.mean = round(float(stats["mean"]), 1)
-                item.minimum, item.maximum = stats["low"], stats["high"]
+            if question.pk in number_stats:
+                count, total, low, high = number_stats[question.pk]
+                item.mean = round(total / count, 1)
+                item.minimum, item.maximum = low, high
             item.texts = texts.get(question.pk, [])
             item.texts_waiting = waiting.get(question.pk, 0)
         results.append(item)

@@ -457,21 +457,29 @@ def response_start(
         )
     if support != Response.Support.HELPED:
         support_role = ""
-    resume_code = new_code()
-    try:
-        with transaction.atomic():
-            response = Response.objects.create(
-                survey=survey,
-                unit=unit,
-                start_key=start_key,
-                easy_read=easy_read,
-                support=support,
-                support_role=support_role,
-                resume_hash=code_hash(resume_code),
-            )
-    except IntegrityError:
-        # Two identical requests raced: the other one created it first.
-        return Started(Response.objects.get(start_key=start_key), None)
+    response = None
+    # A clash of the start key means a second identical request raced this one; a clash
+    # of the resume code (40 bits, unique) means: draw another.
+    for _attempt in range(5):
+        resume_code = new_code()
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey,
+                    unit=unit,
+                    start_key=start_key,
+                    easy_read=easy_read,
+                    support=support,
+                    support_role=support_role,
+                    resume_hash=code_hash(resume_code),
+                )
+            break
+        except IntegrityError:
+            raced = Response.objects.filter(start_key=start_key).first()
+            if raced is not None:
+                return Started(raced, None)
+    if response is None:
+        raise IntegrityError("no free resume code after five attempts")
     if code_row is not None:
         code_row.response = response
         code_row.save(update_fields=["response"])

@@ -677,3 +677,15 @@ def test_two_new_versions_of_the_same_survey_get_different_numbers(survey):
     second = services.survey_new_version(survey=survey, by=None)
 
     assert (first.version, second.version) == (survey.version + 1, survey.version + 2)
+
+
+def test_a_clash_of_resume_codes_draws_a_new_code(survey, monkeypatch):
+    first = services.response_start(survey=survey, start_key="first")
+    codes = iter([first.resume_code, "ABCD-EFGH"])
+    monkeypatch.setattr(services, "new_code", lambda: next(codes))
+
+    second = services.response_start(survey=survey, start_key="second")
+
+    assert second.response.pk != first.response.pk
+    assert second.resume_code == "ABCD-EFGH"
+    assert services.response_for_resume_code(code="ABCD-EFGH") == second.response

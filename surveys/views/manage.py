@@ -170,7 +170,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
         "results": survey_results(survey, filters),
         "not_understood": not_understood(survey),
         "pending_texts": Answer.objects.filter(
-            question__survey=survey, review=Answer.Review.PENDING
+            question__survey=survey,
+            review=Answer.Review.PENDING,
+            response__status=Response.Status.SUBMITTED,
         ).count(),
     }
     return render(request, "surveys/results.html", context)
@@ -181,7 +183,11 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors read free-text answers before anyone else sees them, and hide identifying ones."""
     survey = visible_survey(request, pk)
     pending = (
-        Answer.objects.filter(question__survey=survey, review=Answer.Review.PENDING)
+        Answer.objects.filter(
+            question__survey=survey,
+            review=Answer.Review.PENDING,
+            response__status=Response.Status.SUBMITTED,
+        )
         .select_related("question")
         .order_by("question__section__position", "question__position", "pk")
     )
