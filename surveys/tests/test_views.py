@@ -19,7 +19,6 @@ from surveys import services
 from surveys.checks import survey_problems
 from surveys.models import (
     LANGUAGES,
-    BankQuestion,
     ExportJob,
     Kind,
     Question,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,10 +29,11 @@ SESSION_CODES = "survey_resume_codes"
 
 def _target(token: str) -> tuple[Survey, Unit | None]:
     """The survey (and unit) behind a link; drafts are not found by respondents."""
-    unit = Unit.objects.select_related("survey").filter(token=token).first()
-    survey = unit.survey if unit else Survey.objects.filter(token=token).first()
+    # The survey's own link is the common case: one query; a unit's link costs a second.
+    survey = Survey.objects.filter(Q(token=token) | Q(units__token=token)).first()
     if survey is None or survey.status == Survey.Status.DRAFT:
         raise Http404
+    unit = None if survey.token == token else Unit.objects.get(token=token)
     return survey, unit
 
 
@@ -135,8 +137,8 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "surveys/answer_start.html", context)
 
 
-def _require_response(request: HttpRequest, survey: Survey, token: str):
-    response = _session_response(request, survey)
+def _require_response(request: HttpRequest, survey: Survey, token: str, response=None):
+    response = response or _session_response(request, survey)
     if response is None:
         messages.info(request, gettext("Start the survey here, or continue with your code."))
         return None, redirect("surveys:answer_start", token=token)
@@ -162,10 +164,6 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
         messages.info(request, gettext("That question is not part of your survey."))
         return redirect(_first_page(token, survey, visible))
     explain = request.GET.get("explain") == "1"
-    answers = _answers_by_question(response)
-    form = AnswerForm(
-        initial=AnswerForm.initial_for(current, answers.get(current.pk, [])), question=current
-    )
     if request.method == "POST":
         action = request.POST.get("action", "next")
         if action == "explain":
@@ -182,7 +180,13 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
                 form.is_valid()
                 form.add_error("answer", error)
             else:
-                return redirect(_after(token, survey, response, current, action))
+                # What is visible now follows from the answer just saved: no need to ask again.
+                chosen = services.answered_option_ids(response)
+                now_visible = [q for q in questions if services.is_visible(q, chosen)]
+                return redirect(_after(token, now_visible, current, action))
+    else:
+        answers = response.answers.filter(question=current)
+        form = AnswerForm(initial=AnswerForm.initial_for(current, list(answers)), question=current)
     index = visible.index(current)
     context = {
         "survey": survey,
@@ -202,10 +206,9 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
     return render(request, "surveys/answer_question.html", context)
 
 
-def _after(token: str, survey: Survey, response: Response, current: Question, action: str) -> str:
+def _after(token: str, visible: list[Question], current: Question, action: str) -> str:
     if action == "pause":
         return reverse("surveys:answer_pause", args=[token])
-    visible = _visible(_questions(survey), response)
     index = visible.index(current) if current in visible else -1
     if action == "back":
         if index > 0:
@@ -287,7 +290,7 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
     response = _session_response(request, survey)
     if response is not None and response.is_submitted:
         return redirect("surveys:answer_done", token=token)
-    response, early = _require_response(request, survey, token)
+    response, early = _require_response(request, survey, token, response)
     if early:
         return early
     if request.method == "POST":
