@@ -7,6 +7,8 @@ continue on any device.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -62,7 +64,24 @@ def _questions(survey: Survey) -> list[Question]:
     )
 
 
-def _visible(questions: list[Question], response: Response | None) -> list[Question]:
+class Step(NamedTuple):
+    """What navigation needs of a question, without its texts and options."""
+
+    pk: int
+    show_if_option_id: int | None
+    is_practice: bool
+
+
+def _steps(survey: Survey) -> list[Step]:
+    # The answering pages need every question's place and condition, but only the
+    # current question in full: loading all of them with options costs most of a page.
+    return [
+        Step(*row)
+        for row in survey.questions.in_order().values_list("pk", "show_if_option_id", "is_practice")
+    ]
+
+
+def _visible(questions: list, response: Response | None) -> list:
     chosen = services.answered_option_ids(response) if response else set()
     return [q for q in questions if services.is_visible(q, chosen)]
 
@@ -116,7 +135,7 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("code" if needs_code else None, error)
             else:
                 _remember(request, started.response, started.resume_code)
-                visible = _visible(_questions(survey), started.response)
+                visible = _visible(_steps(survey), started.response)
                 answered = set(_answers_by_question(started.response))
                 return redirect(_first_page(token, survey, visible, answered))
     else:
@@ -124,7 +143,8 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
         if needs_code and request.GET.get("code"):
             initial["code"] = request.GET["code"][:20]
         form = StartForm(initial=initial, needs_code=needs_code)
-    questions = [q for q in _questions(survey) if not q.is_practice]
+    steps = _steps(survey)
+    questions = [q for q in steps if not q.is_practice]
     context = {
         "survey": survey,
         "unit": unit,
@@ -132,7 +152,7 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "existing": existing,
         "question_count": len(questions),
-        "has_practice": any(q.is_practice for q in _questions(survey)),
+        "has_practice": any(q.is_practice for q in steps),
     }
     return render(request, "surveys/answer_start.html", context)
 
@@ -155,14 +175,15 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
     response, early = _require_response(request, survey, token)
     if early:
         return early
-    questions = _questions(survey)
-    current = next((q for q in questions if q.pk == question), None)
-    if current is None:
+    steps = _steps(survey)
+    if question not in {step.pk for step in steps}:
         raise Http404
-    visible = _visible(questions, response)
-    if current not in visible:
+    visible = _visible(steps, response)
+    pks = [step.pk for step in visible]
+    if question not in pks:
         messages.info(request, gettext("That question is not part of your survey."))
         return redirect(_first_page(token, survey, visible))
+    current = survey.questions.prefetch_related("options").get(pk=question)
     explain = request.GET.get("explain") == "1"
     if request.method == "POST":
         action = request.POST.get("action", "next")
@@ -182,12 +203,12 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
             else:
                 # What is visible now follows from the answer just saved: no need to ask again.
                 chosen = services.answered_option_ids(response)
-                now_visible = [q for q in questions if services.is_visible(q, chosen)]
-                return redirect(_after(token, now_visible, current, action))
+                now_visible = [q.pk for q in steps if services.is_visible(q, chosen)]
+                return redirect(_after(token, now_visible, current.pk, action))
     else:
         answers = response.answers.filter(question=current)
         form = AnswerForm(initial=AnswerForm.initial_for(current, list(answers)), question=current)
-    index = visible.index(current)
+    index = pks.index(current.pk)
     context = {
         "survey": survey,
         "token": token,
@@ -206,16 +227,17 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
     return render(request, "surveys/answer_question.html", context)
 
 
-def _after(token: str, visible: list[Question], current: Question, action: str) -> str:
+def _after(token: str, visible: list[int], current: int, action: str) -> str:
+    """Where a button leads, given the questions (by id) that are visible now."""
     if action == "pause":
         return reverse("surveys:answer_pause", args=[token])
     index = visible.index(current) if current in visible else -1
     if action == "back":
         if index > 0:
-            return reverse("surveys:answer_question", args=[token, visible[index - 1].pk])
+            return reverse("surveys:answer_question", args=[token, visible[index - 1]])
         return reverse("surveys:answer_start", args=[token])
     if 0 <= index < len(visible) - 1:
-        return reverse("surveys:answer_question", args=[token, visible[index + 1].pk])
+        return reverse("surveys:answer_question", args=[token, visible[index + 1]])
     return reverse("surveys:answer_review", args=[token])
 
 
@@ -346,7 +368,7 @@ def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
         "continue_url": _first_page(
             token,
             survey,
-            _visible(_questions(survey), response),
+            _visible(_steps(survey), response),
             set(_answers_by_question(response)),
         ),
     }
@@ -369,7 +391,7 @@ def resume(request: HttpRequest) -> HttpResponse:
                 codes[str(response.pk)] = services.normalise_code(form.cleaned_data["code"])
                 request.session[SESSION_CODES] = codes
                 token = response.unit.token if response.unit_id else survey.token
-                visible = _visible(_questions(survey), response)
+                visible = _visible(_steps(survey), response)
                 messages.success(request, gettext("Welcome back. Your earlier answers are kept."))
                 return redirect(
                     _first_page(token, survey, visible, set(_answers_by_question(response)))
