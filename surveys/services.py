@@ -432,7 +432,8 @@ def response_start(
     code_row = None
     if one_time_code is not None:
         code_row = (
-            OneTimeCode.objects.select_for_update()
+            # Lock the code only: its batch's unit is an outer join, which cannot be locked.
+            OneTimeCode.objects.select_for_update(of=("self",))
             .select_related("batch__unit")
             .filter(survey=survey, code=normalise_code(one_time_code))
             .first()
@@ -614,7 +615,13 @@ def _write_answer(response: Response, question: Question, given: GivenAnswer) ->
 
 
 def _lock_open_response(response: Response) -> Response:
-    locked = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    # Lock the response only: locking its survey too would make every respondent wait
+    # for every other one.
+    locked = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
     if locked.is_submitted:
         raise ValidationError(
             gettext("These answers have already been sent, so they cannot be changed."),
@@ -658,7 +665,11 @@ def answers_save_all(*, response: Response, given: dict[int, GivenAnswer]) -> No
 @transaction.atomic
 def response_submit(*, response: Response) -> Response:
     """Send the answers. Sending again (double click, back button, a retry) changes nothing."""
-    response = Response.objects.select_for_update().select_related("survey").get(pk=response.pk)
+    response = (
+        Response.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .get(pk=response.pk)
+    )
     if response.is_submitted:
         return response
     if response.channel == Response.Channel.WEB:
