@@ -181,9 +181,7 @@ class CodeBatchForm(forms.Form):
         label=_("Number of codes"),
         min_value=1,
         max_value=MAX_CODES_PER_BATCH,
-        help_text=_(
-            "One code for each person who may answer. At most 300 in one batch; make more batches if you need more."
-        ),
+        help_text=_("One code for each person who may answer. At most 2,000 in one batch."),
     )
     unit = forms.ModelChoiceField(
         label=_("Unit"),

@@ -505,8 +505,22 @@ class CodeBatch(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("unit")
     )
+
+    class SlipsStatus(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
     size = models.PositiveIntegerField(_("number of codes"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The slips PDF is made by a worker: 2,000 slips take about 45 s.
+    slips = models.FileField(_("slips to print"), upload_to="surveys/slips/", blank=True)
+    slips_status = models.CharField(
+        _("slips"), max_length=8, choices=SlipsStatus.choices, default=SlipsStatus.QUEUED
+    )
+    slips_language = models.CharField(_("language of the slips"), max_length=8, default="sv")
+    answer_url = models.CharField(_("address printed on the slips"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

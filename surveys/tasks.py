@@ -15,3 +15,11 @@ def purge_expired_raw_answers() -> int:
     from .services import surveys_purge_expired
 
     return surveys_purge_expired()
+
+
+@shared_task
+def write_code_slips(batch_id: int) -> None:
+    """Print a batch of one-time codes on slips to cut apart."""
+    from .services import code_slips_write
+
+    code_slips_write(batch_id=batch_id)

@@ -19,6 +19,7 @@ from surveys import services
 from surveys.checks import survey_problems
 from surveys.models import (
     LANGUAGES,
+    CodeBatch,
     ExportJob,
     Kind,
     Question,
@@ -103,9 +104,11 @@ def lead_auditor(survey):
 def pages(survey, staff, django_capture_on_commit_callbacks):
     """Every builder and results page of the survey, with a code batch and Sara's ready export."""
     question = survey.questions.in_order().first()
-    batch = services.code_batch_create(survey=survey, size=2)
     with django_capture_on_commit_callbacks(execute=True):
+        batch = services.code_batch_create(survey=survey, size=2)
         job = services.export_request(survey=survey, format=ExportJob.Format.CSV, by=staff)
+    batch.refresh_from_db()
+    assert batch.slips_status == CodeBatch.SlipsStatus.READY
     job.refresh_from_db()
     assert job.status == ExportJob.Status.READY
     pk = survey.pk
@@ -715,3 +718,57 @@ def test_the_builder_makes_as_many_queries_for_20_questions_as_for_3(
     with django_assert_max_num_queries(BUILDER_QUERIES):
         response = client.get(reverse("surveys:builder", args=[survey.pk]))
     assert response.context["question_count"] == count
+
+
+def test_slips_are_printed_by_a_worker_and_offered_when_ready(
+    client, staff, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    survey = make_published_survey()
+    client.force_login(staff)
+    distribution = reverse("surveys:distribution", args=[survey.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(distribution, {"batch-size": 3, "batch-unit": ""})
+    batch = survey.code_batches.get()
+
+    assert batch.slips_status == CodeBatch.SlipsStatus.READY
+    assert batch.answer_url == f"http://testserver/surveys/a/{survey.token}/"
+    download = client.get(reverse("surveys:code_slips", args=[survey.pk, batch.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_slips_not_yet_printed_lead_back_to_the_list(client, staff):
+    survey = make_published_survey()
+    batch = services.code_batch_create(survey=survey, size=2)  # no commit: no worker yet
+    client.force_login(staff)
+
+    response = client.get(reverse("surveys:code_slips", args=[survey.pk, batch.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:distribution", args=[survey.pk])
+
+
+def test_failed_slips_can_be_made_again(
+    client, staff, settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    survey = make_published_survey()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("surveys.pdf.code_slips_pdf", broken)
+    with pytest.raises(OSError), django_capture_on_commit_callbacks(execute=True):
+        services.code_batch_create(survey=survey, size=2)
+    batch = survey.code_batches.get()
+    assert batch.slips_status == CodeBatch.SlipsStatus.FAILED
+
+    monkeypatch.undo()
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("surveys:distribution", args=[survey.pk]), {"retry": batch.pk})
+
+    batch.refresh_from_db()
+    assert batch.slips_status == CodeBatch.SlipsStatus.READY

@@ -22,7 +22,7 @@ from ..forms import (
     ResultsFilterForm,
     UnitForm,
 )
-from ..models import Answer, ExportJob, Response, SurveyMember
+from ..models import Answer, CodeBatch, ExportJob, Response, SurveyMember
 from ..qr import qr_svg
 from ..results import Filters, not_understood, survey_results
 from .access import editable_survey, staff_only, survey_people, visible_survey
@@ -47,6 +47,15 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.success(request, gettext("The unit is added with a link of its own."))
                     return redirect("surveys:distribution", pk=survey.pk)
+        elif "retry" in request.POST:
+            batch = get_object_or_404(survey.code_batches, pk=request.POST["retry"])
+            try:
+                services.code_slips_retry(batch=batch)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, gettext("The slips are being made again."))
+            return redirect("surveys:distribution", pk=survey.pk)
         else:
             batch_form = CodeBatchForm(request.POST, prefix="batch", survey=survey)
             if batch_form.is_valid():
@@ -54,10 +63,17 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
                     survey=survey,
                     size=batch_form.cleaned_data["size"],
                     unit=batch_form.cleaned_data["unit"],
+                    language=translation.get_language(),
+                    answer_url=request.build_absolute_uri(
+                        reverse("surveys:answer_start", args=[survey.token])
+                    ),
                 )
                 messages.success(
                     request,
-                    gettext("%(count)s codes are made. Print the slips and hand them out.")
+                    gettext(
+                        "%(count)s codes are made. The slips to print are being made; the link"
+                        " appears in the list when they are ready."
+                    )
                     % {"count": batch.size},
                 )
                 return redirect("surveys:distribution", pk=survey.pk)
@@ -85,15 +101,21 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def code_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
-    from ..pdf import code_slips_pdf
-
+    """The batch's slips, once a worker has printed them."""
     survey = editable_survey(request, pk)
-    batch = get_object_or_404(survey.code_batches.select_related("unit"), pk=batch)
-    answer_url = request.build_absolute_uri(reverse("surveys:answer_start", args=[survey.token]))
-    pdf = code_slips_pdf(batch, translation.get_language(), answer_url, request=request)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="codes-{survey.pk}-{batch.pk}.pdf"'
-    return response
+    batch = get_object_or_404(survey.code_batches, pk=batch)
+    if batch.slips_status != CodeBatch.SlipsStatus.READY or not batch.slips:
+        messages.info(
+            request,
+            gettext("The slips are not ready yet. Reload this page in a moment."),
+        )
+        return redirect("surveys:distribution", pk=survey.pk)
+    return FileResponse(
+        batch.slips.open("rb"),
+        as_attachment=True,
+        filename=f"codes-{survey.pk}-{batch.pk}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @survey_people
