@@ -61,13 +61,10 @@ def describe(log) -> list[dict]:
     ]
 
 
-def measure(survey, name: str, filters, runs: int, implementation: str = "app") -> dict:
+def measure(survey, name: str, filters, runs: int) -> dict:
     from django.db import connections
 
-    if implementation == "app":
-        from surveys.results import survey_results
-    else:
-        from results_proposal import survey_results
+    from surveys.results import survey_results
 
     connections.close_all()  # cold: a new database connection, nothing cached in Django
     cold, result, cold_log = timed(survey_results, survey, filters)
@@ -77,7 +74,7 @@ def measure(survey, name: str, filters, runs: int, implementation: str = "app") 
         seconds, result, warm_log = timed(survey_results, survey, filters)
         warm.append(seconds)
     row = {
-        "implementation": implementation,
+        "implementation": "app",
         "case": name,
         "respondents": result.respondents,
         "questions_shown": sum(1 for q in result.questions if not q.suppressed),
@@ -90,7 +87,7 @@ def measure(survey, name: str, filters, runs: int, implementation: str = "app") 
         "cold_queries": describe(cold_log)[:4],
     }
     print(
-        f"{implementation:<8} {name:<34} respondents={row['respondents']:>6}  cold={row['cold_s']:.3f} s"
+        f"{name:<34} respondents={row['respondents']:>6}  cold={row['cold_s']:.3f} s"
         f"  warm median={row['warm_median_s']:.3f} s (min {row['warm_min_s']:.3f},"
         f" max {row['warm_max_s']:.3f}), {row['queries']} queries",
         flush=True,
@@ -143,20 +140,6 @@ def view_extras(survey, runs: int) -> dict:
         flush=True,
     )
     return row
-
-
-def comparable(results) -> tuple:
-    """Everything a Results shows, with questions by primary key."""
-    from dataclasses import astuple
-
-    questions = []
-    for item in results.questions:
-        fields = vars(item).copy()
-        fields["question"] = item.question.pk
-        fields["rows"] = [astuple(row) for row in item.rows]
-        questions.append(sorted(fields.items()))
-    units = [astuple(unit) for unit in results.units]
-    return results.respondents, results.suppressed, results.helped, units, questions
 
 
 def check(survey, result, counts: dict) -> None:
@@ -219,29 +202,19 @@ def main() -> None:
             ("last 14 days", Filters(date_from=today - timedelta(days=14), date_to=today)),
             ("helped, web", Filters(support="helped", channel="web")),
         ]
-        rows = []
-        for implementation in ("app", "proposal"):
-            for name, filters in cases:
-                rows.append(measure(survey, name, filters, args.runs, implementation))
+        rows = [measure(survey, name, filters, args.runs) for name, filters in cases]
         rows.append(view_extras(survey, args.runs))
-        import results_proposal
 
         from surveys.results import survey_results
 
         check(survey, survey_results(survey), counts)
         print("app results checked against direct counts: OK")
-        for _name, filters in cases:
-            assert comparable(survey_results(survey, filters)) == comparable(
-                results_proposal.survey_results(survey, filters)
-            ), _name
-        print("proposal gives the same results as the app for every case: OK")
-        for best in (rows[0], rows[len(cases)]):
-            verdict = "met" if best["warm_median_s"] < TARGET_SECONDS else "NOT met"
-            print(
-                f"{best['implementation']}: target < {TARGET_SECONDS:.0f} s without filter:"
-                f" {verdict} (cold {best['cold_s']:.3f} s,"
-                f" warm median {best['warm_median_s']:.3f} s)"
-            )
+        best = rows[0]
+        verdict = "met" if best["warm_median_s"] < TARGET_SECONDS else "NOT met"
+        print(
+            f"target < {TARGET_SECONDS:.0f} s without filter: {verdict}"
+            f" (cold {best['cold_s']:.3f} s, warm median {best['warm_median_s']:.3f} s)"
+        )
         summary = {
             "machine": benchlib.machine_notes(),
             "load_average_at_start": load_at_start,

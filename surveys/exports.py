@@ -38,9 +38,20 @@ def header(questions: list[Question]) -> list[str]:
     return columns
 
 
-def rows(survey: Survey, progress: Callable[[int], None] | None = None) -> Iterator[list]:
+def columns_of(survey: Survey) -> list[Question]:
+    """The questions that get a column, in order, with their options."""
+    return list(survey.questions.counted().in_order().prefetch_related("options"))
+
+
+def rows(
+    survey: Survey,
+    progress: Callable[[int], None] | None = None,
+    *,
+    questions: list[Question] | None = None,
+) -> Iterator[list]:
     """One list per submitted response, in the order of header()."""
-    questions = list(survey.questions.counted().in_order().prefetch_related("options"))
+    if questions is None:
+        questions = columns_of(survey)
     index = {q.pk: i for i, q in enumerate(questions)}
     option_values = {o.pk: o.value for q in questions for o in q.options.all()}
     multiple = {q.pk for q in questions if q.kind == Kind.MULTIPLE}
@@ -95,29 +106,26 @@ def rows(survey: Survey, progress: Callable[[int], None] | None = None) -> Itera
             progress(done)
 
 
-def write_csv(survey: Survey, progress=None) -> tempfile.SpooledTemporaryFile:
-    questions = list(survey.questions.counted().in_order())
+def write_csv(questions: list[Question], lines: Iterator[list]):
     out = tempfile.TemporaryFile()
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=";")
     writer.writerow(header(questions))
-    for row in rows(survey, progress):
-        writer.writerow(row)
+    writer.writerows(lines)
     text.flush()
     text.detach()
     out.seek(0)
     return out
 
 
-def write_xlsx(survey: Survey, progress=None):
+def write_xlsx(questions: list[Question], lines: Iterator[list]):
     from openpyxl import Workbook
 
-    questions = list(survey.questions.counted().in_order())
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=gettext("Answers")[:31])
     sheet.append(header(questions))
-    for row in rows(survey, progress):
-        sheet.append(row)
+    for line in lines:
+        sheet.append(line)
     out = tempfile.TemporaryFile()
     book.save(out)
     out.seek(0)
@@ -126,6 +134,8 @@ def write_xlsx(survey: Survey, progress=None):
 
 def write(survey: Survey, format: str, language: str, progress=None):
     with translation.override(language):
+        questions = columns_of(survey)
+        lines = rows(survey, progress, questions=questions)
         if format == "xlsx":
-            return write_xlsx(survey, progress)
-        return write_csv(survey, progress)
+            return write_xlsx(questions, lines)
+        return write_csv(questions, lines)

@@ -308,10 +308,6 @@ class ResumeForm(forms.Form):
     )
 
 
-def _option_label(option: Option, easy: bool) -> str:
-    return option.label
-
-
 class AnswerForm(forms.Form):
     """One question's answer. Field names carry the question id so many fit on one page."""
 

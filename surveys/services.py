@@ -6,10 +6,12 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -392,12 +394,13 @@ def code_batch_create(
             code="size",
         )
     if not answer_url:
-        from django.conf import settings
-        from django.urls import reverse
+        # Without a request (demo data, the shell) the slips carry the configured address.
+        # Imported here: brukarkraft.pdf loads WeasyPrint, which web processes need not start with.
+        from brukarkraft.pdf import site_base_url
 
         with translation.override(language):
             path = reverse("surveys:answer_start", args=[survey.token])
-        answer_url = settings.SITE_URL.rstrip("/") + path
+        answer_url = urljoin(site_base_url(), path)
     batch = CodeBatch.objects.create(
         survey=survey, unit=unit, size=size, slips_language=language, answer_url=answer_url
     )

@@ -165,12 +165,12 @@ def test_progress_is_reported_batch_by_batch(
     reported = []
     real_rows = exports.rows
 
-    def rows_spying_on_progress(survey, progress=None):
+    def rows_spying_on_progress(survey, progress=None, **kwargs):
         def spy(done):
             reported.append(done)
             progress(done)
 
-        return real_rows(survey, spy)
+        return real_rows(survey, spy, **kwargs)
 
     monkeypatch.setattr(exports, "rows", rows_spying_on_progress)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from brukarkraft.permissions import role_required
@@ -21,8 +22,6 @@ def visible_survey(request, pk: int) -> Survey:
 def editable_survey(request, pk: int) -> Survey:
     survey = visible_survey(request, pk)
     if not Survey.objects.editable_by(request.user).filter(pk=survey.pk).exists():
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     return survey
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -82,10 +83,11 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
         (unit, request.build_absolute_uri(reverse("surveys:answer_start", args=[unit.token])))
         for unit in survey.units.all()
     ]
-    batches = survey.code_batches.select_related("unit").order_by("-created_at", "-pk")
-    from django.db.models import Count, Q
-
-    batches = batches.annotate(used=Count("codes", filter=Q(codes__used_at__isnull=False)))
+    batches = (
+        survey.code_batches.select_related("unit")
+        .annotate(used=Count("codes", filter=Q(codes__used_at__isnull=False)))
+        .order_by("-created_at", "-pk")
+    )
     context = {
         "survey": survey,
         "link": link,
