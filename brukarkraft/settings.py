@@ -223,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "brukarkraft.tasks.purge_login_log",
         "schedule": crontab(hour=3, minute=17),
     },
+    "audit-reminders": {
+        "task": "audits.tasks.send_due_reminders",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "purge-expired-survey-answers": {
         "task": "surveys.tasks.purge_expired_raw_answers",
         "schedule": crontab(hour=3, minute=37),

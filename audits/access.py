@@ -1,0 +1,85 @@
+"""Who may do what with one audit. Views look the audit up through `visible_audit`
+(an outsider gets 404) and then ask these questions (the wrong role gets 403)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from brukarkraft.roles import Role
+
+from .models import Audit, AuditMember, ConfidentialityUndertaking
+
+
+def visible_audit(user, pk: int, queryset=None) -> Audit:
+    """The audit `pk` if `user` may see it; 404 otherwise, so nothing is revealed."""
+    queryset = queryset if queryset is not None else Audit.objects.for_detail()
+    return get_object_or_404(queryset.visible_to(user), pk=pk)
+
+
+def is_staff(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)
+
+
+def coordinates(user, audit: Audit) -> bool:
+    """True for the coordinator of the user association that performs the audit."""
+    if not user.is_authenticated or audit.performing_organisation_id is None:
+        return False
+    return audit.performing_organisation.audit_coordinators.filter(user=user).exists()
+
+
+def can_manage(user, audit: Audit) -> bool:
+    """Staff manage every audit; a coordinator the audits of their association."""
+    return is_staff(user) or coordinates(user, audit)
+
+
+def is_commissioner_of(user, audit: Audit) -> bool:
+    return (
+        user.is_authenticated
+        and user.has_role(Role.COMMISSIONER)
+        and audit.organisation.memberships.filter(user=user).exists()
+    )
+
+
+def team_role(user, audit: Audit) -> str | None:
+    """The user's role on the audit's team, or None."""
+    if not user.is_authenticated:
+        return None
+    for member in audit.members.all():
+        if member.user_id == user.pk:
+            return member.role
+    return None
+
+
+def is_on_team(user, audit: Audit) -> bool:
+    return team_role(user, audit) is not None
+
+
+def is_lead(user, audit: Audit) -> bool:
+    return team_role(user, audit) == AuditMember.Role.LEAD
+
+
+def has_undertaking(user) -> bool:
+    return ConfidentialityUndertaking.objects.filter(
+        user=user, version=ConfidentialityUndertaking.CURRENT_VERSION
+    ).exists()
+
+
+def can_conduct(user, audit: Audit) -> bool:
+    """Write sessions, findings and proposals: the team (having signed) or a manager."""
+    if can_manage(user, audit):
+        return True
+    return is_on_team(user, audit) and has_undertaking(user)
+
+
+def can_download_report(user, audit: Audit) -> bool:
+    """Everyone who may see the audit may download its report; the commissioner only once
+    it is approved, so a draft is never mistaken for the final word."""
+    if can_manage(user, audit) or is_on_team(user, audit):
+        return True
+    return is_commissioner_of(user, audit) and audit.report_is_frozen
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        raise PermissionDenied

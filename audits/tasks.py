@@ -1,0 +1,25 @@
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def generate_report(version_id: int) -> None:
+    """Make one report version's PDF; safe to run twice for the same version."""
+    from .services import report_render
+
+    report_render(version_id=version_id)
+
+
+@shared_task
+def send_audit_notification(audit_id: int, kind: str, key: str) -> int:
+    """E-mail everyone concerned about an audit, each in their own language; once per key."""
+    from .notifications import send_notification
+
+    return send_notification(audit_id=audit_id, kind=kind, key=key)
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Remind commissioners of responses and follow-ups due within a week."""
+    from .services import reminders_send
+
+    return reminders_send()
