@@ -31,6 +31,17 @@ def _eager_celery(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # A request through the test client leaves its language active in the thread; without
+    # this, reverse() in the next test would give that language's prefix.
+    from django.utils import translation
+
+    translation.activate("sv")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at production strength costs ~0.3 s a user; the suite creates hundreds.
     # Tests about hashing itself would override this again.

@@ -345,7 +345,8 @@ class Audit(models.Model):
         NB = "nb", "Norsk bokmål"
         EN = "en", "English"
 
-    reference = models.CharField(_("reference number"), max_length=20, unique=True, blank=True)
+    # Given when the order is sent; drafts have none, so uniqueness holds only for the set ones.
+    reference = models.CharField(_("reference number"), max_length=20, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -404,7 +405,7 @@ class Audit(models.Model):
     processor_agreement_accepted_at = models.DateTimeField(
         _("processor agreement accepted"), null=True, blank=True
     )
-    order_step = models.PositiveSmallIntegerField(_("last completed step"), default=0)
+    order_step = models.PositiveSmallIntegerField(_("next step of the order form"), default=0)
     # The centre's handling.
     accepted_at = models.DateTimeField(_("order accepted"), null=True, blank=True)
     performing_organisation = models.ForeignKey(
@@ -449,6 +450,11 @@ class Audit(models.Model):
         verbose_name = _("user audit")
         verbose_name_plural = _("user audits")
         indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~Q(reference=""), name="audit_reference_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference or _('Draft')} {self.title}".strip()
@@ -723,6 +729,13 @@ class Proposal(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("last changed by"),
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # The commissioner's response.

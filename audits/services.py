@@ -799,7 +799,7 @@ def proposal_create(*, audit: Audit, by: User, text: str, findings: Iterable[Fin
     _require_writable(audit)
     findings = _check_findings(audit, findings)
     number = (audit.proposals.aggregate(top=Max("number"))["top"] or 0) + 1
-    proposal = Proposal(audit=audit, number=number, text=text, created_by=by)
+    proposal = Proposal(audit=audit, number=number, text=text, created_by=by, updated_by=by)
     proposal.full_clean(exclude=["findings"])
     proposal.save()
     proposal.findings.set(findings)
@@ -817,13 +817,16 @@ def proposal_update(
     if current.version != version:
         raise StaleEdit(
             gettext(
-                "Someone saved this proposal while you were editing it. Your text has not been saved."
-            ),
+                "%(name)s saved this proposal while you were editing it. Your text has not been"
+                " saved: compare it with theirs below and save again."
+            )
+            % {"name": current.updated_by.full_name if current.updated_by else gettext("Someone")},
             code="stale",
         )
     findings = _check_findings(audit, findings)
     current.text = text
     current.full_clean(exclude=["findings"])
+    current.updated_by = by
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()
@@ -938,7 +941,7 @@ def report_render(*, version_id: int) -> ReportVersion | None:
         version.attempts += 1
         version.save(update_fields=["status", "attempts"])
     try:
-        pdf, pages = audit_report_pdf(version.audit, version.language)
+        pdf, pages = audit_report_pdf(version.audit, version.language, version=version.number)
     except Exception as error:  # noqa: BLE001 — any failure must be shown, not lost
         logger.exception("Report version %s failed", version_id)
         ReportVersion.objects.filter(pk=version_id).update(
@@ -1208,6 +1211,9 @@ def fee_log(*, audit: Audit, by: User, data: dict) -> FeeEntry:
 def fee_delete(*, entry: FeeEntry, by: User) -> None:
     if entry.auditor_id != by.pk:
         raise PermissionDenied
+    audit = _lock(entry.audit)
+    if audit.status not in FEE_STATES:
+        _refuse(audit, gettext("Hours can be removed only while the audit is under way."))
     entry.delete()
 
 

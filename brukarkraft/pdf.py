@@ -39,6 +39,8 @@ PICTURE_TYPES = {
     ".gif": "image/gif",
     ".webp": "image/webp",
 }
+# Tagged PDF for screen readers: structure tree, /Lang, reading order.
+PDF_VARIANT = "pdf/ua-1"
 STATIC_TYPES = {
     **PICTURE_TYPES,
     ".svg": "image/svg+xml",
@@ -166,6 +168,22 @@ def render_pdf(template_name: str, context: dict, *, language: str, request=None
     The template must set `<html lang="{{ pdf_language }}">` (it becomes the PDF's /Lang)
     and a <title>. Besides `context` it gets `pdf_language` and `pdf_page_numbers`.
     """
+    return _html(template_name, context, language=language, request=request).write_pdf(
+        pdf_variant=PDF_VARIANT
+    )
+
+
+def render_pdf_with_pages(
+    template_name: str, context: dict, *, language: str, request=None
+) -> tuple[bytes, int]:
+    """Like render_pdf, and also give the number of pages the layout made."""
+    document = _html(template_name, context, language=language, request=request).render(
+        pdf_variant=PDF_VARIANT
+    )
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
+
+
+def _html(template_name: str, context: dict, *, language: str, request=None) -> HTML:
     base_url = site_base_url(request)
     with translation.override(language):
         html = render_to_string(
@@ -173,5 +191,4 @@ def render_pdf(template_name: str, context: dict, *, language: str, request=None
             {**context, "pdf_language": language, "pdf_page_numbers": page_numbers_css()},
             request=request,
         )
-    document = HTML(string=html, base_url=base_url, url_fetcher=PortalURLFetcher(base_url))
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=html, base_url=base_url, url_fetcher=PortalURLFetcher(base_url))

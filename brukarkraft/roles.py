@@ -16,6 +16,36 @@ class Role(models.TextChoices):
         return [cls.ADMIN, cls.STAFF, cls.AUDITOR, cls.COMMISSIONER]
 
 
+# Staff look after the audit pool and the fees in admin; every model is visible to them.
+# History (events), frozen reports, notifications and the workflow's own records are
+# read-only there: they change only through audits.services.
+_AUDITS_VIEW = [
+    "audit",
+    "auditevent",
+    "auditmember",
+    "auditorprofile",
+    "confidentialityundertaking",
+    "conflict",
+    "coordinator",
+    "datacollection",
+    "feeentry",
+    "finding",
+    "notification",
+    "proposal",
+    "quote",
+    "reportversion",
+    "unit",
+]
+_AUDITS_ADD = ["auditorprofile", "conflict", "coordinator", "feeentry", "unit"]
+_AUDITS_CHANGE = ["audit", "auditorprofile", "conflict", "coordinator", "feeentry", "unit"]
+_AUDITS_DELETE = ["conflict", "coordinator"]
+AUDITS_STAFF_PERMISSIONS = [
+    *(f"audits.view_{name}" for name in _AUDITS_VIEW),
+    *(f"audits.add_{name}" for name in _AUDITS_ADD),
+    *(f"audits.change_{name}" for name in _AUDITS_CHANGE),
+    *(f"audits.delete_{name}" for name in _AUDITS_DELETE),
+]
+
 # Model permissions each role's group holds, as "app_label.codename". Apps add
 # theirs as they land; sync_role_groups() applies the table after migrations.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -25,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "brukarkraft.view_accessibilityfeedback",
         "brukarkraft.change_accessibilityfeedback",
         "brukarkraft.view_organisation",
+        *AUDITS_STAFF_PERMISSIONS,
     ],
     Role.ADMIN: [],
 }

@@ -202,7 +202,11 @@ def audit_in_state(
         audit=audit,
         by=commissioner,
         units=[
-            {"name": unit.name, "service_area": unit.service_area, "municipality": unit.municipality}
+            {
+                "name": unit.name,
+                "service_area": unit.service_area,
+                "municipality": unit.municipality,
+            }
         ],
     )
     services.order_save_step(
@@ -258,7 +262,9 @@ def audit_in_state(
                 by=staff,
                 data={
                     "theme": Theme.values[index % len(Theme.values)],
-                    "polarity": Finding.Polarity.NEGATIVE if index % 2 else Finding.Polarity.POSITIVE,
+                    "polarity": Finding.Polarity.NEGATIVE
+                    if index % 2
+                    else Finding.Polarity.POSITIVE,
                     "title": f"Iakttagelse {index + 1}",
                     "description": "Flera deltagare beskriver samma sak.",
                     "quotes": "Jag visste inte vem jag skulle fråga.",

@@ -1,67 +1,561 @@
-"""TEMPORARY SKELETON: each function is replaced by its real view."""
+"""The commissioner's pages: ordering an audit, the quote and agreement, cancelling,
+answering the improvement proposals and reporting progress at the follow-up."""
 
-from django.http import HttpResponse
+from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
 
-def py(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+from brukarkraft.roles import Role
 
+from .. import access, services
+from ..forms.order import (
+    STEPS,
+    AgreementForm,
+    CancelForm,
+    OrderStartForm,
+    ProposalProgressForm,
+    ProposalResponseForm,
+    QuoteAcceptForm,
+    RegisterForm,
+    TermsForm,
+    TitleForm,
+    unit_formset,
+)
+from ..models import Audit, Finding, Proposal, Quote
 
-def order_start(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def order_register(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def order_step(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def order_review(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def order_discard(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def order_receipt(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def quote(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def agreement_upload(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
-
-
-def agreement_download(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+LAST_STEP = len(STEPS)
+LOGIN_BACKEND = "brukarkraft.backends.EmailBackend"
 
 
-def cancel(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+# --- Helpers ----------------------------------------------------------------------
 
 
-def response(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+def _own_draft(request: HttpRequest, pk: int) -> Audit:
+    """The order `pk` if the user started it; 404 for everyone else, colleagues included."""
+    audit = access.visible_audit(request.user, pk)
+    if audit.ordered_by_id != request.user.pk:
+        raise Http404
+    return audit
 
 
-def proposal_respond(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+def _steps(audit: Audit, current: int | None) -> list[dict]:
+    """The step list: a step is done once the draft has been saved past it."""
+    return [
+        {
+            "number": number,
+            "name": name,
+            "done": number < audit.order_step,
+            "current": number == current,
+            "url": reverse("audits:order_step", args=[audit.pk, number]),
+        }
+        for number, name, _form in STEPS
+    ]
 
 
-def response_submit(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+def _missing_with_steps(audit: Audit) -> list[tuple[str, int | None]]:
+    """order_missing's sentences, each with the step where it is put right."""
+    where = {
+        gettext("Name at least one unit to audit."): 1,
+        gettext("Describe the target group."): 2,
+        gettext("Write what you want to know."): 2,
+        gettext("Give a contact person with an e-mail address."): 3,
+        gettext("Give an invoice address."): 3,
+        gettext("Accept the terms."): 5,
+        gettext("Accept the processor agreement."): 5,
+    }
+    return [(sentence, where.get(sentence)) for sentence in services.order_missing(audit)]
 
 
-def follow_up(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+def _proposals(audit: Audit):
+    findings = Prefetch("findings", queryset=Finding.objects.order_by("number"))
+    return audit.proposals.prefetch_related(findings).order_by("number")
 
 
-def proposal_progress(request, **kwargs):
-    return HttpResponse("not built yet", status=501)
+def _at_or_after(audit: Audit, status: str) -> bool:
+    return audit.status in Audit.FLOW and Audit.FLOW.index(audit.status) >= Audit.FLOW.index(status)
+
+
+# --- Starting an order --------------------------------------------------------------
+
+
+def order_start(request: HttpRequest) -> HttpResponse:
+    """What a user audit is; the user's drafts; a form to start a new order."""
+    if not request.user.is_authenticated:
+        return render(request, "audits/order/start.html", {"anonymous": True})
+    if not request.user.has_role(Role.COMMISSIONER):
+        raise PermissionDenied
+    organisations = request.user.organisations.order_by("name")
+    language = translation.get_language()
+    form = OrderStartForm(
+        request.POST or None,
+        organisations=organisations,
+        initial={"language": language if language in Audit.Language.values else "sv"},
+    )
+    if request.method == "POST" and organisations and form.is_valid():
+        audit = services.order_start(
+            organisation=form.chosen_organisation(),
+            by=request.user,
+            language=form.cleaned_data["language"],
+        )
+        messages.success(request, gettext("Your order is started. It is saved at every step."))
+        return redirect("audits:order_step", pk=audit.pk, step=1)
+    drafts = Audit.objects.filter(
+        ordered_by=request.user, status=Audit.Status.DRAFT
+    ).select_related("organisation")
+    context = {
+        "form": form,
+        "organisations": organisations,
+        "drafts": drafts,
+    }
+    return render(request, "audits/order/start.html", context)
+
+
+def order_register(request: HttpRequest) -> HttpResponse:
+    """A new commissioner registers themselves and their organisation, then orders."""
+    if request.user.is_authenticated:
+        return redirect("audits:order_start")
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.commissioner_register(
+                email=data["email"],
+                full_name=data["full_name"],
+                password=data["password1"],
+                organisation_name=data["organisation_name"],
+                organisation_kind=data["organisation_kind"],
+                org_number=data["org_number"],
+                municipality=data["municipality"],
+                language=translation.get_language(),
+            )
+        except ValidationError as error:
+            _add_register_errors(form, error)
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(
+                request, gettext("Your account is ready. You can now order a user audit.")
+            )
+            return redirect("audits:order_start")
+    return render(request, "audits/order/register.html", {"form": form})
+
+
+# The organisation's own field names, as the register form calls them.
+_REGISTER_FIELDS = {"name": "organisation_name", "kind": "organisation_kind"}
+
+
+def _add_register_errors(form: RegisterForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = _REGISTER_FIELDS.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+# --- The five steps, the review and discarding ---------------------------------------
+
+
+@login_required
+def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    audit = _own_draft(request, pk)
+    if audit.status != Audit.Status.DRAFT:
+        return redirect("audits:order_receipt", pk=audit.pk)
+    if not 1 <= step <= LAST_STEP:
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    formset = None
+    if step == 1:
+        form = TitleForm(data, instance=audit)
+        formset = unit_formset(audit, data)
+    elif step == LAST_STEP:
+        form = TermsForm(
+            data,
+            initial={
+                "accept_terms": audit.terms_accepted_at is not None,
+                "accept_processor_agreement": audit.processor_agreement_accepted_at is not None,
+            },
+        )
+    else:
+        form = STEPS[step - 1][2](data, instance=audit)
+
+    if data is not None:
+        valid = form.is_valid()
+        if formset is not None:
+            valid = formset.is_valid() and valid
+        if valid:
+            try:
+                _save_step(audit, request, step, form, formset)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if "later" in request.POST:
+                    messages.success(
+                        request,
+                        gettext("Your order is saved. Continue it when you like from this page."),
+                    )
+                    return redirect("audits:order_start")
+                messages.success(request, gettext("Saved."))
+                if step == LAST_STEP:
+                    return redirect("audits:order_review", pk=audit.pk)
+                return redirect("audits:order_step", pk=audit.pk, step=step + 1)
+        elif formset is not None and not form.errors:
+            # The page title and the error summary follow `form`: flag the units there too.
+            form.add_error(None, gettext("Check the units below."))
+
+    context = {
+        "audit": audit,
+        "step": step,
+        "step_name": STEPS[step - 1][1],
+        "steps": _steps(audit, step),
+        "last_step": LAST_STEP,
+        "form": form,
+        "formset": formset,
+    }
+    return render(request, f"audits/order/step_{step}.html", context)
+
+
+def _save_step(audit: Audit, request: HttpRequest, step: int, form, formset) -> None:
+    # The step reached is saved as the next one, as order_set_units does for the units.
+    if step == 1:
+        # Title and units are one step: both are saved or neither.
+        with transaction.atomic():
+            services.order_save_step(
+                audit=audit, by=request.user, step=2, data={"title": form.cleaned_data["title"]}
+            )
+            services.order_set_units(audit=audit, by=request.user, units=formset.units())
+        return
+    services.order_save_step(
+        audit=audit, by=request.user, step=step + 1, data=dict(form.cleaned_data)
+    )
+
+
+@login_required
+def order_review(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _own_draft(request, pk)
+    if audit.status != Audit.Status.DRAFT:
+        # A second press of "Send" lands here: the order is already on its way.
+        return redirect("audits:order_receipt", pk=audit.pk)
+    if request.method == "POST":
+        try:
+            services.order_submit(audit=audit, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("audits:order_review", pk=audit.pk)
+        messages.success(request, gettext("Thank you! Your order has been sent."))
+        return redirect("audits:order_receipt", pk=audit.pk)
+    context = {
+        "audit": audit,
+        "steps": _steps(audit, None),
+        "reviewing": True,
+        "missing": _missing_with_steps(audit),
+    }
+    return render(request, "audits/order/review.html", context)
+
+
+@login_required
+def order_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _own_draft(request, pk)
+    if audit.status != Audit.Status.DRAFT:
+        return redirect("audits:order_receipt", pk=audit.pk)
+    if request.method == "POST":
+        services.order_discard(audit=audit, by=request.user)
+        messages.success(request, gettext("The draft order is deleted."))
+        return redirect("audits:order_start")
+    return render(request, "audits/order/discard.html", {"audit": audit})
+
+
+@login_required
+def order_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(access.is_commissioner_of(request.user, audit))
+    if audit.status == Audit.Status.DRAFT:
+        return redirect("audits:order_review", pk=audit.pk)
+    return render(request, "audits/order/receipt.html", {"audit": audit})
+
+
+# --- The quote and the agreement --------------------------------------------------------
+
+
+@login_required
+def quote(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    the_quote = Quote.objects.filter(audit=audit).select_related("accepted_by").first()
+    is_commissioner = access.is_commissioner_of(request.user, audit)
+    manager = access.can_manage(request.user, audit)
+    if the_quote is None or (the_quote.sent_at is None and not manager):
+        if request.method == "POST" and is_commissioner and the_quote is not None:
+            # The centre took the quote back to change it while the commissioner read it.
+            messages.error(
+                request,
+                gettext("The quote has been changed since you opened it. Read the new version."),
+            )
+            return redirect("audits:detail", pk=audit.pk)
+        raise Http404
+    can_accept = is_commissioner and audit.status == Audit.Status.QUOTED
+    form = None
+    if can_accept or request.method == "POST":
+        access.require(is_commissioner)
+        form = QuoteAcceptForm(
+            request.POST or None,
+            organisation=audit.organisation,
+            initial={"revision": the_quote.revision},
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quote_accept(
+                audit=audit,
+                by=request.user,
+                revision=form.cleaned_data["revision"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                gettext("Thank you! The quote is accepted. Upload the signed agreement next."),
+            )
+            return redirect("audits:agreement_upload", pk=audit.pk)
+    context = {
+        "audit": audit,
+        "quote": the_quote,
+        "form": form,
+        "can_accept": can_accept,
+        "is_commissioner": is_commissioner,
+        "can_upload": (is_commissioner or manager) and the_quote.accepted_at is not None,
+    }
+    return render(request, "audits/order/quote.html", context)
+
+
+@login_required
+def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(
+        access.is_commissioner_of(request.user, audit) or access.can_manage(request.user, audit)
+    )
+    the_quote = Quote.objects.filter(audit=audit).first()
+    form = AgreementForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_upload(
+                audit=audit, by=request.user, signed_agreement=form.cleaned_data["signed_agreement"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, gettext("The signed agreement is stored."))
+            return redirect("audits:agreement_upload", pk=audit.pk)
+    context = {
+        "audit": audit,
+        "quote": the_quote,
+        "accepted": the_quote is not None and the_quote.accepted_at is not None,
+        "form": form,
+    }
+    return render(request, "audits/order/agreement.html", context)
+
+
+@login_required
+def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(
+        access.is_commissioner_of(request.user, audit)
+        or access.can_manage(request.user, audit)
+        or access.is_on_team(request.user, audit)
+    )
+    the_quote = Quote.objects.filter(audit=audit).exclude(signed_agreement="").first()
+    if the_quote is None:
+        raise Http404
+    return FileResponse(
+        the_quote.signed_agreement.open("rb"),
+        as_attachment=True,
+        filename=f"agreement-{audit.reference}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(
+        access.is_commissioner_of(request.user, audit) or access.can_manage(request.user, audit)
+    )
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_cancel(audit=audit, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, gettext("The audit is cancelled."))
+            return redirect("audits:detail", pk=audit.pk)
+    context = {
+        "audit": audit,
+        "form": form,
+        "cancellable": audit.is_cancellable and audit.status != Audit.Status.DRAFT,
+        "is_quote": audit.status == Audit.Status.QUOTED,
+    }
+    return render(request, "audits/order/cancel.html", context)
+
+
+# --- The response to the proposals -------------------------------------------------------
+
+
+def _response_page(
+    request: HttpRequest, audit: Audit, failed: tuple[int, ProposalResponseForm] | None = None
+) -> HttpResponse:
+    if not _at_or_after(audit, Audit.Status.FEEDBACK_HELD):
+        raise Http404
+    editable = audit.status == Audit.Status.FEEDBACK_HELD and access.is_commissioner_of(
+        request.user, audit
+    )
+    proposals = list(_proposals(audit))
+    rows = []
+    for proposal in proposals:
+        form = None
+        if editable:
+            if failed and failed[0] == proposal.pk:
+                form = failed[1]
+            else:
+                form = ProposalResponseForm.for_proposal(proposal)
+        rows.append((proposal, form))
+    context = {
+        "audit": audit,
+        "rows": rows,
+        "editable": editable,
+        "answered": sum(1 for proposal in proposals if proposal.response),
+        "total": len(proposals),
+        "form": failed[1] if failed else None,
+        "failed_pk": failed[0] if failed else None,
+    }
+    return render(request, "audits/order/response.html", context)
+
+
+@login_required
+def response(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    return _response_page(request, audit)
+
+
+@login_required
+@require_POST
+def proposal_respond(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(access.is_commissioner_of(request.user, audit))
+    the_proposal = get_object_or_404(Proposal.objects.filter(audit=audit), pk=proposal)
+    form = ProposalResponseForm.for_proposal(the_proposal, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_respond(
+                proposal=the_proposal,
+                by=request.user,
+                response=data["response"],
+                action=data["action"],
+                owner=data["action_owner"],
+                deadline=data["deadline"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                gettext("Your answer to proposal %(number)s is saved.")
+                % {"number": the_proposal.number},
+            )
+            url = reverse("audits:response", args=[audit.pk])
+            return redirect(f"{url}#proposal-{the_proposal.number}")
+    return _response_page(request, audit, failed=(the_proposal.pk, form))
+
+
+@login_required
+@require_POST
+def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(access.is_commissioner_of(request.user, audit))
+    try:
+        services.response_submit(audit=audit, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, gettext("Thank you! Your response is sent to the centre."))
+    return redirect("audits:response", pk=audit.pk)
+
+
+# --- The follow-up --------------------------------------------------------------------------
+
+
+def _follow_up_page(
+    request: HttpRequest, audit: Audit, failed: tuple[int, ProposalProgressForm] | None = None
+) -> HttpResponse:
+    if not _at_or_after(audit, Audit.Status.FOLLOW_UP):
+        raise Http404
+    editable = audit.status == Audit.Status.FOLLOW_UP and access.is_commissioner_of(
+        request.user, audit
+    )
+    proposals = list(_proposals(audit))
+    rows = []
+    for proposal in proposals:
+        form = None
+        if editable:
+            if failed and failed[0] == proposal.pk:
+                form = failed[1]
+            else:
+                form = ProposalProgressForm.for_proposal(proposal)
+        rows.append((proposal, form))
+    context = {
+        "audit": audit,
+        "rows": rows,
+        "editable": editable,
+        "reported": sum(1 for proposal in proposals if proposal.progress),
+        "total": len(proposals),
+        "form": failed[1] if failed else None,
+        "failed_pk": failed[0] if failed else None,
+    }
+    return render(request, "audits/order/follow_up.html", context)
+
+
+@login_required
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    return _follow_up_page(request, audit)
+
+
+@login_required
+@require_POST
+def proposal_progress(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
+    audit = access.visible_audit(request.user, pk)
+    access.require(access.is_commissioner_of(request.user, audit))
+    the_proposal = get_object_or_404(Proposal.objects.filter(audit=audit), pk=proposal)
+    form = ProposalProgressForm.for_proposal(the_proposal, request.POST)
+    if form.is_valid():
+        try:
+            services.proposal_report_progress(
+                proposal=the_proposal,
+                by=request.user,
+                progress=form.cleaned_data["progress"],
+                note=form.cleaned_data["progress_note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                gettext("Your report on proposal %(number)s is saved.")
+                % {"number": the_proposal.number},
+            )
+            url = reverse("audits:follow_up", args=[audit.pk])
+            return redirect(f"{url}#proposal-{the_proposal.number}")
+    return _follow_up_page(request, audit, failed=(the_proposal.pk, form))

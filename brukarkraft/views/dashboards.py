@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from audits.models import Audit
+from audits.views.conduct import auditor_start_context
 
 from .. import selectors
 from ..permissions import role_required
@@ -29,8 +33,18 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.COMMISSIONER)
 def commissioner_home(request: HttpRequest) -> HttpResponse:
+    # One query for the organisations' audits and the user's own drafts (colleagues'
+    # drafts are theirs alone); the quote comes along for the "next step" column.
+    audits = list(
+        Audit.objects.filter(organisation__memberships__user=request.user)
+        .filter(~Q(status=Audit.Status.DRAFT) | Q(ordered_by=request.user))
+        .select_related("organisation", "quote")
+        .order_by("-created_at", "-pk")
+    )
     context = {
         "organisations": selectors.organisations_with_colleagues(request.user),
+        "audits": [audit for audit in audits if audit.status != Audit.Status.DRAFT],
+        "drafts": [audit for audit in audits if audit.status == Audit.Status.DRAFT],
     }
     return render(request, "brukarkraft/start_commissioner.html", context)
 
@@ -39,6 +53,7 @@ def commissioner_home(request: HttpRequest) -> HttpResponse:
 def auditor_home(request: HttpRequest) -> HttpResponse:
     context = {
         "organisations": selectors.organisations_of(request.user),
+        **auditor_start_context(request.user),
     }
     return render(request, "brukarkraft/start_auditor.html", context)
 
@@ -47,7 +62,20 @@ def auditor_home(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     feedback_by_status = selectors.open_feedback_by_status()
     counties = list(selectors.organisations_per_county())
+    # What waits for the centre, in one grouped query: new orders, audits to plan, drafts.
+    waiting = dict(
+        Audit.objects.filter(
+            status__in=[Audit.Status.REQUESTED, Audit.Status.AGREED, Audit.Status.REPORT_DRAFT]
+        )
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
     context = {
+        "audits_requested": waiting.get(Audit.Status.REQUESTED, 0),
+        "audits_to_plan": waiting.get(Audit.Status.AGREED, 0),
+        "audits_to_approve": waiting.get(Audit.Status.REPORT_DRAFT, 0),
         "feedback_by_status": feedback_by_status,
         "open_feedback_total": sum(row.count for row in feedback_by_status),
         "organisations_by_kind": selectors.organisations_by_kind(),

@@ -15,6 +15,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from audits.demo import seed as seed_audits
+from audits.models import Audit
 from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
 from brukarkraft.roles import Role
 from surveys.demo import seed as seed_surveys
@@ -268,11 +270,13 @@ class Command(BaseCommand):
             surveys = seed_surveys(
                 staff=people[f"personal@{DEMO}"], auditor=people[f"revisor@{DEMO}"]
             )
+            seed_audits(people=people, organisations=organisations, survey=surveys[0])
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(organisations)} organisations, {len(people)} people, "
-                f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys."
+                f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys, "
+                f"{Audit.objects.count()} user audits."
             )
         )
         self.stdout.write(f"Log in with one of these (password {DEMO_PASSWORD}):")

@@ -1,0 +1,284 @@
+"""The audit report as a tagged PDF, in the audit's language (made by a worker, see tasks.py).
+
+`report_context` loads everything in a fixed number of queries and turns it into plain
+data with the user's text cleaned; `audit_report_pdf` lays it out with WeasyPrint through
+brukarkraft.pdf, imported only here so that web processes do not load WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Max, Min, Prefetch, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from .models import Audit, AuditMember, DataCollection, Finding, ReportVersion, Theme, Unit
+
+# WeasyPrint lays a long table out far more slowly than several short ones, so the
+# proposals table is cut into tables of at most this many rows.
+ROWS_PER_TABLE = 40
+
+# Characters that make WeasyPrint's line breaking slow or that fonts lack: the non-breaking
+# and other Unicode hyphens become "-", invisible break hints go, odd spaces become spaces.
+_REPLACE = {
+    "\u2010": "-",  # hyphen
+    "\u2011": "-",  # non-breaking hyphen
+    "\u2012": "-",  # figure dash
+    "\u00a0": " ",  # no-break space
+    "\u202f": " ",  # narrow no-break space
+    "\u2007": " ",  # figure space
+    "\u2028": "\n",  # line separator
+    "\u2029": "\n",  # paragraph separator
+}
+_REMOVE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width, word joiner, BOM
+_TRANSLATE = str.maketrans({**_REPLACE, **dict.fromkeys(_REMOVE)})
+# Other control characters (never typed on purpose) break the PDF's text layer.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# The lead first: the report's authors in the order readers expect.
+ROLE_ORDER = [
+    AuditMember.Role.LEAD,
+    AuditMember.Role.AUDITOR,
+    AuditMember.Role.RELATIVE,
+    AuditMember.Role.COORDINATOR,
+]
+
+
+def clean_text(text: str | None) -> str:
+    """User text made safe and fast for layout (see _REPLACE and _REMOVE)."""
+    if not text:
+        return ""
+    return _CONTROL.sub("", str(text).translate(_TRANSLATE))
+
+
+@dataclass
+class Author:
+    name: str
+    role: str
+
+
+@dataclass
+class ReportFinding:
+    number: int
+    title: str
+    positive: bool
+    polarity: str
+    description: str
+    quotes: list[str]
+
+
+@dataclass
+class ThemeSection:
+    label: str
+    findings: list[ReportFinding]
+
+
+@dataclass
+class ReportProposal:
+    number: int
+    text: str
+    findings: str  # the cited findings' numbers, "1, 3, 4"
+    response: str = ""
+    action: str = ""
+    owner: str = ""
+    deadline: date | None = None
+
+
+@dataclass
+class SessionCount:
+    kind: str
+    sessions: int
+    informants: int
+
+
+@dataclass
+class SurveyRow:
+    label: str
+    count: int
+    percent: float
+
+
+@dataclass
+class SurveyQuestion:
+    number: int
+    text: str
+    answered: int
+    suppressed: bool
+    rows: list[SurveyRow] = field(default_factory=list)
+    mean: float | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    texts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SurveySection:
+    title: str
+    respondents: int
+    suppressed: bool
+    min_group: int
+    questions: list[SurveyQuestion]
+
+
+def _chunks(items: list, size: int = ROWS_PER_TABLE) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _version_number(audit: Audit) -> int:
+    """The number of the version being made: the running one (report_render marks it so
+    before calling us), else the queued one, else the next number (a preview)."""
+    numbers = audit.reports.aggregate(
+        running=Max("number", filter=Q(status=ReportVersion.Status.RUNNING)),
+        queued=Max("number", filter=Q(status=ReportVersion.Status.QUEUED)),
+        top=Max("number"),
+    )
+    return numbers["running"] or numbers["queued"] or (numbers["top"] or 0) + 1
+
+
+def _survey_section(audit: Audit, language: str) -> SurveySection | None:
+    if audit.survey is None:
+        return None
+    from surveys.models import Option
+    from surveys.results import survey_summary
+
+    results = survey_summary(audit.survey, language)
+    smileys = dict(Option.Smiley.choices)
+    questions = []
+    for item in results.questions:
+        rows = [
+            SurveyRow(
+                clean_text(row.label or smileys.get(row.smiley, row.value)), row.count, row.percent
+            )
+            for row in item.rows
+        ]
+        if item.dont_know:
+            rows.append(SurveyRow(gettext("Don't know"), item.dont_know, item.dont_know_percent))
+        questions.append(
+            SurveyQuestion(
+                number=item.number,
+                text=clean_text(item.text),
+                answered=item.answered,
+                suppressed=item.suppressed,
+                rows=rows,
+                mean=item.mean,
+                minimum=item.minimum,
+                maximum=item.maximum,
+                texts=[clean_text(text) for text in item.texts],
+            )
+        )
+    return SurveySection(
+        title=clean_text(audit.survey.tr("title", language)),
+        respondents=results.respondents,
+        suppressed=results.suppressed,
+        min_group=results.min_group,
+        questions=questions,
+    )
+
+
+def report_context(audit: Audit, language: str, *, version: int | None = None) -> dict:
+    """Everything the report shows, in `language`, in a fixed number of queries."""
+    with translation.override(language):
+        return _report_context(audit, language, version)
+
+
+def _report_context(audit: Audit, language: str, version: int | None) -> dict:
+    audit = (
+        Audit.objects.select_related("organisation", "performing_organisation", "survey", "quote")
+        .prefetch_related(
+            Prefetch("units", queryset=Unit.objects.select_related("municipality")),
+            Prefetch("members", queryset=AuditMember.objects.select_related("user")),
+        )
+        .get(pk=audit.pk)
+    )
+    quote = getattr(audit, "quote", None)
+
+    members = sorted(
+        audit.members.all(), key=lambda m: (ROLE_ORDER.index(m.role), m.user.full_name)
+    )
+    authors = [Author(clean_text(m.user.full_name), m.get_role_display()) for m in members]
+
+    theme_labels = dict(Theme.choices)
+    by_theme: dict[str, list[ReportFinding]] = {value: [] for value in Theme.values}
+    for finding in audit.findings.order_by("number"):
+        by_theme.setdefault(finding.theme, []).append(
+            ReportFinding(
+                number=finding.number,
+                title=clean_text(finding.title),
+                positive=finding.polarity == Finding.Polarity.POSITIVE,
+                polarity=finding.get_polarity_display(),
+                description=clean_text(finding.description),
+                quotes=[clean_text(line) for line in finding.quote_lines()],
+            )
+        )
+    themes = [
+        ThemeSection(str(theme_labels.get(value, value)), findings)
+        for value, findings in by_theme.items()
+        if findings
+    ]
+
+    proposals = [
+        ReportProposal(
+            number=proposal.number,
+            text=clean_text(proposal.text),
+            findings=", ".join(str(f.number) for f in proposal.findings.all()),
+            response=proposal.get_response_display() if proposal.response else "",
+            action=clean_text(proposal.action),
+            owner=clean_text(proposal.action_owner),
+            deadline=proposal.deadline,
+        )
+        for proposal in audit.proposals.order_by("number").prefetch_related(
+            Prefetch("findings", queryset=Finding.objects.only("pk", "number").order_by("number"))
+        )
+    ]
+
+    kinds = dict(DataCollection.Kind.choices)
+    sessions = [
+        SessionCount(str(kinds.get(kind, kind)), count, informants or 0)
+        for kind, count, informants in audit.sessions.order_by()
+        .values_list("kind")
+        .annotate(count=Count("pk"), informants=Sum("informants"))
+        .order_by("kind")
+    ]
+    period = audit.sessions.aggregate(first=Min("held_on"), last=Max("held_on"))
+    methods = quote.method_labels() if quote else audit.preferred_method_labels()
+
+    return {
+        "audit": audit,
+        "title": clean_text(audit.title) or audit.reference,
+        "reference": audit.reference,
+        "commissioner": clean_text(audit.organisation.name),
+        "performer": clean_text(
+            audit.performing_organisation.name if audit.performing_organisation else ""
+        ),
+        "units": [clean_text(f"{unit.name}, {unit.municipality}") for unit in audit.units.all()],
+        "authors": authors,
+        "date": timezone.localdate(),
+        "version": version if version is not None else _version_number(audit),
+        "easy_read_summary": clean_text(audit.easy_read_summary),
+        "summary": clean_text(audit.summary),
+        "audit_questions": clean_text(quote.audit_questions if quote else audit.audit_questions),
+        "methods": [str(label) for label in methods],
+        "sessions": sessions,
+        "total_sessions": sum(s.sessions for s in sessions),
+        "total_informants": sum(s.informants for s in sessions),
+        "period_start": period["first"],
+        "period_end": period["last"],
+        "themes": themes,
+        "finding_count": sum(len(theme.findings) for theme in themes),
+        "proposal_tables": _chunks(proposals),
+        "answered": any(p.response for p in proposals),
+        "survey": _survey_section(audit, language),
+    }
+
+
+def audit_report_pdf(
+    audit: Audit, language: str, *, version: int | None = None
+) -> tuple[bytes, int]:
+    """The report as PDF bytes and its number of pages."""
+    from brukarkraft.pdf import render_pdf_with_pages
+
+    context = report_context(audit, language, version=version)
+    return render_pdf_with_pages("audits/pdf/report.html", context, language=language)
