@@ -3,6 +3,7 @@ answering the improvement proposals and reporting progress at the follow-up."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -412,34 +413,53 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The response to the proposals -------------------------------------------------------
 
 
-def _response_page(
-    request: HttpRequest, audit: Audit, failed: tuple[int, ProposalResponseForm] | None = None
+def _proposals_page(
+    request: HttpRequest,
+    audit: Audit,
+    *,
+    stage: str,
+    form_class: type,
+    template: str,
+    done_field: str,
+    failed: tuple[int, forms.Form] | None = None,
 ) -> HttpResponse:
-    if not _at_or_after(audit, Audit.Status.FEEDBACK_HELD):
+    """The proposals with one form each while the commissioner may write at `stage`;
+    read-only for everyone else and afterwards. `failed` re-shows one form with its errors."""
+    if not _at_or_after(audit, stage):
         raise Http404
-    editable = audit.status == Audit.Status.FEEDBACK_HELD and access.is_commissioner_of(
-        request.user, audit
-    )
+    editable = audit.status == stage and access.is_commissioner_of(request.user, audit)
     proposals = list(_proposals(audit))
     rows = []
     for proposal in proposals:
         form = None
         if editable:
-            if failed and failed[0] == proposal.pk:
-                form = failed[1]
-            else:
-                form = ProposalResponseForm.for_proposal(proposal)
+            form = failed[1] if failed and failed[0] == proposal.pk else None
+            form = form or form_class.for_proposal(proposal)
         rows.append((proposal, form))
     context = {
         "audit": audit,
         "rows": rows,
         "editable": editable,
-        "answered": sum(1 for proposal in proposals if proposal.response),
+        "done": sum(1 for proposal in proposals if getattr(proposal, done_field)),
         "total": len(proposals),
         "form": failed[1] if failed else None,
         "failed_pk": failed[0] if failed else None,
     }
-    return render(request, "audits/order/response.html", context)
+    return render(request, template, context)
+
+
+def _response_page(
+    request: HttpRequest, audit: Audit, failed: tuple[int, ProposalResponseForm] | None = None
+) -> HttpResponse:
+    return _proposals_page(
+        request,
+        audit,
+        stage=Audit.Status.FEEDBACK_HELD,
+        form_class=ProposalResponseForm,
+        template="audits/order/response.html",
+        done_field="response",
+        failed=failed,
+    )
 
 
 @login_required
@@ -500,31 +520,15 @@ def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def _follow_up_page(
     request: HttpRequest, audit: Audit, failed: tuple[int, ProposalProgressForm] | None = None
 ) -> HttpResponse:
-    if not _at_or_after(audit, Audit.Status.FOLLOW_UP):
-        raise Http404
-    editable = audit.status == Audit.Status.FOLLOW_UP and access.is_commissioner_of(
-        request.user, audit
+    return _proposals_page(
+        request,
+        audit,
+        stage=Audit.Status.FOLLOW_UP,
+        form_class=ProposalProgressForm,
+        template="audits/order/follow_up.html",
+        done_field="progress",
+        failed=failed,
     )
-    proposals = list(_proposals(audit))
-    rows = []
-    for proposal in proposals:
-        form = None
-        if editable:
-            if failed and failed[0] == proposal.pk:
-                form = failed[1]
-            else:
-                form = ProposalProgressForm.for_proposal(proposal)
-        rows.append((proposal, form))
-    context = {
-        "audit": audit,
-        "rows": rows,
-        "editable": editable,
-        "reported": sum(1 for proposal in proposals if proposal.progress),
-        "total": len(proposals),
-        "form": failed[1] if failed else None,
-        "failed_pk": failed[0] if failed else None,
-    }
-    return render(request, "audits/order/follow_up.html", context)
 
 
 @login_required
