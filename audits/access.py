@@ -25,7 +25,13 @@ def coordinates(user, audit: Audit) -> bool:
     """True for the coordinator of the user association that performs the audit."""
     if not user.is_authenticated or audit.performing_organisation_id is None:
         return False
-    return audit.performing_organisation.audit_coordinators.filter(user=user).exists()
+    # A page asks several times; remember the answer on the audit for this request.
+    answers = audit.__dict__.setdefault("_coordinates", {})
+    if user.pk not in answers:
+        answers[user.pk] = audit.performing_organisation.audit_coordinators.filter(
+            user=user
+        ).exists()
+    return answers[user.pk]
 
 
 def can_manage(user, audit: Audit) -> bool:
@@ -60,9 +66,11 @@ def is_lead(user, audit: Audit) -> bool:
 
 
 def has_undertaking(user) -> bool:
-    return ConfidentialityUndertaking.objects.filter(
-        user=user, version=ConfidentialityUndertaking.CURRENT_VERSION
-    ).exists()
+    if "_has_undertaking" not in user.__dict__:
+        user.__dict__["_has_undertaking"] = ConfidentialityUndertaking.objects.filter(
+            user=user, version=ConfidentialityUndertaking.CURRENT_VERSION
+        ).exists()
+    return user.__dict__["_has_undertaking"]
 
 
 def can_conduct(user, audit: Audit) -> bool:

@@ -640,6 +640,7 @@ def undertaking_accept(*, user: User) -> ConfidentialityUndertaking:
     undertaking, _created = ConfidentialityUndertaking.objects.get_or_create(
         user=user, version=ConfidentialityUndertaking.CURRENT_VERSION
     )
+    user.__dict__.pop("_has_undertaking", None)  # access.has_undertaking's memo
     return undertaking
 
 

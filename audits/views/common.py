@@ -11,8 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -49,12 +48,11 @@ from ..models import (
     AuditMember,
     AuditorProfile,
     Coordinator,
-    DataCollection,
-    Finding,
     Proposal,
     Quote,
     ServiceArea,
     Unit,
+    count_of,
 )
 
 PAGE_SIZE = 25
@@ -126,18 +124,6 @@ def _quote_of(audit: Audit) -> Quote | None:
 def _refused(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _count(model) -> Coalesce:
-    """How many rows of `model` belong to the audit, as a subquery (no row multiplication)."""
-    rows = (
-        model.objects.filter(audit=OuterRef("pk"))
-        .order_by()
-        .values("audit")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
 # --- The list -------------------------------------------------------------------
@@ -291,9 +277,9 @@ TEAM_ORDER = {
 @login_required
 def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = Audit.objects.for_detail().annotate(
-        session_count=_count(DataCollection),
-        finding_count=_count(Finding),
-        proposal_count=_count(Proposal),
+        session_count=count_of("DataCollection"),
+        finding_count=count_of("Finding"),
+        proposal_count=count_of("Proposal"),
     )
     audit = access.visible_audit(request.user, pk, queryset)
     user = request.user
