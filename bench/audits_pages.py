@@ -683,63 +683,10 @@ def query_growth(client, staff, urls: dict[str, str]) -> list[dict]:
     return rows
 
 
-def list_proposal(cases: dict, runs: int) -> list[dict]:
-    """The list's page query as the app builds it (for_list: COUNT(DISTINCT) over a join of
-    findings and proposals) beside the proposed one (one correlated count subquery each, the
-    helper the detail view already uses): time to count and fetch page 1, same rows."""
-    from django.core.paginator import Paginator
-
-    from audits.models import Audit, Finding, Proposal
-    from audits.views.common import _count
-
-    def app(user, filters):
-        return Audit.objects.visible_to(user).for_list().filter(**filters)
-
-    def proposal(user, filters):
-        return (
-            Audit.objects.visible_to(user)
-            .select_related("organisation", "county", "performing_organisation")
-            .annotate(finding_count=_count(Finding), proposal_count=_count(Proposal))
-            .filter(**filters)
-        )
-
-    def page_one(queryset) -> tuple[float, int, list]:
-        started = time.perf_counter()
-        page = Paginator(queryset.order_by("-created_at", "-pk"), 25).get_page(1)
-        rows = [(a.pk, a.finding_count, a.proposal_count) for a in page.object_list]
-        total = page.paginator.count
-        return time.perf_counter() - started, total, rows
-
-    results = []
-    for name, (user, filters) in cases.items():
-        timings: dict[str, list[float]] = {"app": [], "proposal": []}
-        outputs = {}
-        for _ in range(runs):  # interleaved, so both see the same load
-            for label, build in (("app", app), ("proposal", proposal)):
-                seconds, total, rows = page_one(build(user, filters))
-                timings[label].append(seconds)
-                outputs[label] = (total, rows)
-        assert outputs["app"] == outputs["proposal"], name
-        row = {
-            "case": name,
-            "app_median_ms": round(1000 * statistics.median(timings["app"]), 1),
-            "proposal_median_ms": round(1000 * statistics.median(timings["proposal"]), 1),
-            "same_rows_and_counts": True,
-        }
-        results.append(row)
-        print(
-            f"  {name:<40} app {row['app_median_ms']:>7.1f} ms"
-            f"   proposal {row['proposal_median_ms']:>6.1f} ms   (same 25 rows and counts)",
-            flush=True,
-        )
-    return results
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=10)
-    parser.add_argument("--proposal-runs", type=int, default=15)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true", help="measure a database kept before")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -829,29 +776,12 @@ def main() -> None:
             data["auditor"],
             {f"detail, team auditor: {DETAIL_FINDINGS} findings": details[0]},
         )
-        print(
-            "\nthe list's page query (count + page 1), app vs proposal, median of"
-            f" {args.proposal_runs}:",
-            flush=True,
-        )
-        proposal = list_proposal(
-            {
-                "staff, first page": (data["staff"], {}),
-                f"staff, closed in {county.name}": (
-                    data["staff"],
-                    {"status": "closed", "county": county},
-                ),
-                "commissioner, first page": (data["commissioner"], {}),
-            },
-            args.proposal_runs,
-        )
         summary = {
             "machine": benchlib.machine_notes(),
             "load_average_at_start": load_at_start,
             "load_average_at_end": os.getloadavg(),
             "load_seconds": data["load_seconds"],
             "counts": data["counts"],
-            "list_query_proposal": proposal,
             "pages": rows,
             "slowest_queries": slow,
             "query_growth": growth + auditor_growth,
