@@ -15,6 +15,16 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Error as PlaywrightError
 
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
+from e2e.audit_visits import (
+    AUDIT_NOT_PAGES,
+    admin_audit_visits,
+    anonymous_audit_visits,
+    audit_crawl_data,
+    auditor_audit_visits,
+    commissioner_audit_visits,
+    outsider_audit_visits,
+    staff_audit_visits,
+)
 from e2e.crawl import Visit, submit_main_form
 from e2e.helpers import LANGUAGES, html_lang
 from e2e.survey_visits import (
@@ -85,6 +95,7 @@ def anonymous_visits(data) -> list[Visit]:
             status=403,
             action=submit_login_without_csrf_cookie,
         ),
+        *anonymous_audit_visits(data),
         Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
     ]
 
@@ -108,12 +119,14 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): staff start page", "start_staff", status=403),
         Visit("no access (403): feedback inbox", "feedback_inbox", status=403),
         Visit("no access (403): surveys", "surveys:list", status=403),
+        *commissioner_audit_visits(data),
         Visit("home after logging out", "home", action=log_out),
     ],
     "auditor": lambda data: [
         Visit("auditor start page", "start"),
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *auditor_survey_visits(data),
+        *auditor_audit_visits(data),
     ],
     "staff": lambda data: [
         Visit("staff start page", "start"),
@@ -126,22 +139,25 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
             action=submit_main_form,
         ),
         *staff_survey_visits(data),
+        *staff_audit_visits(data),
     ],
     "admin_user": lambda data: [
         Visit("admin start page", "start"),
         Visit("staff start page as admin", "start_staff"),
         Visit("feedback inbox as admin", "feedback_inbox"),
         Visit("surveys list as admin", "surveys:list"),
+        *admin_audit_visits(data),
     ],
     "outsider": lambda data: [
         Visit("start page without a role", "start"),
         *logged_in_visits(data),
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
+        *outsider_audit_visits(data),
     ],
 }
 
 # Names that are not pages of their own, and the admin, which Django provides.
-NOT_PAGES = {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES
+NOT_PAGES = {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES | AUDIT_NOT_PAGES
 
 
 def structure_problems(page, language: str) -> list[str]:
@@ -161,10 +177,11 @@ def structure_problems(page, language: str) -> list[str]:
 
 
 @pytest.fixture
-def crawl_data(db, staff, auditor):
+def crawl_data(db, staff, auditor, commissioner, organisation):
     person = UserFactory(email="forgot@example.se")
     return {
         "surveys": survey_crawl_data(staff, auditor),
+        "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
         "feedback": AccessibilityFeedbackFactory(),
         "reset_link": {
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
