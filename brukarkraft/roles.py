@@ -46,6 +46,28 @@ AUDITS_STAFF_PERMISSIONS = [
     *(f"audits.delete_{name}" for name in _AUDITS_DELETE),
 ]
 
+# Council secretaries at the centre run the councils in admin: they see and add and change
+# every councils model; state changes still go through councils.services (admin's buttons).
+_COUNCILS_MODELS = [
+    "agendaitem",
+    "annualreport",
+    "appointmentrequest",
+    "assessment",
+    "assessmentanswer",
+    "attendance",
+    "case",
+    "council",
+    "document",
+    "mandateversion",
+    "meeting",
+    "member",
+    "nomination",
+    "seat",
+]
+COUNCILS_STAFF_PERMISSIONS = [
+    f"councils.{verb}_{name}" for name in _COUNCILS_MODELS for verb in ("view", "add", "change")
+]
+
 # Model permissions each role's group holds, as "app_label.codename". Apps add
 # theirs as they land; sync_role_groups() applies the table after migrations.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -55,7 +77,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "brukarkraft.view_accessibilityfeedback",
         "brukarkraft.change_accessibilityfeedback",
         "brukarkraft.view_organisation",
+        # To find the person when adding council members or team members in admin.
+        "brukarkraft.view_user",
         *AUDITS_STAFF_PERMISSIONS,
+        *COUNCILS_STAFF_PERMISSIONS,
     ],
     Role.ADMIN: [],
 }

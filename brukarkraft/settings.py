@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.send_due_reminders",
         "schedule": crontab(hour=7, minute=5),
     },
+    "council-reminders": {
+        "task": "councils.tasks.remind_council_admins",
+        "schedule": crontab(hour=7, minute=15),
+    },
     "purge-expired-survey-answers": {
         "task": "surveys.tasks.purge_expired_raw_answers",
         "schedule": crontab(hour=3, minute=37),

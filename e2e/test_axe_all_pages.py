@@ -25,6 +25,16 @@ from e2e.audit_visits import (
     outsider_audit_visits,
     staff_audit_visits,
 )
+from e2e.council_visits import (
+    COUNCIL_NOT_PAGES,
+    admin_council_visits,
+    anonymous_council_visits,
+    commissioner_council_visits,
+    council_crawl_data,
+    member_council_visits,
+    outsider_council_visits,
+    staff_council_visits,
+)
 from e2e.crawl import Visit, submit_main_form
 from e2e.helpers import LANGUAGES, html_lang
 from e2e.survey_visits import (
@@ -96,6 +106,7 @@ def anonymous_visits(data) -> list[Visit]:
             action=submit_login_without_csrf_cookie,
         ),
         *anonymous_audit_visits(data),
+        *anonymous_council_visits(data),
         Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
     ]
 
@@ -120,6 +131,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): feedback inbox", "feedback_inbox", status=403),
         Visit("no access (403): surveys", "surveys:list", status=403),
         *commissioner_audit_visits(data),
+        *commissioner_council_visits(data),
         Visit("home after logging out", "home", action=log_out),
     ],
     "auditor": lambda data: [
@@ -127,6 +139,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *auditor_survey_visits(data),
         *auditor_audit_visits(data),
+        *member_council_visits(data),
     ],
     "staff": lambda data: [
         Visit("staff start page", "start"),
@@ -140,6 +153,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         ),
         *staff_survey_visits(data),
         *staff_audit_visits(data),
+        *staff_council_visits(data),
     ],
     "admin_user": lambda data: [
         Visit("admin start page", "start"),
@@ -147,17 +161,21 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("feedback inbox as admin", "feedback_inbox"),
         Visit("surveys list as admin", "surveys:list"),
         *admin_audit_visits(data),
+        *admin_council_visits(data),
     ],
     "outsider": lambda data: [
         Visit("start page without a role", "start"),
         *logged_in_visits(data),
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *outsider_audit_visits(data),
+        *outsider_council_visits(data),
     ],
 }
 
 # Names that are not pages of their own, and the admin, which Django provides.
-NOT_PAGES = {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES | AUDIT_NOT_PAGES
+NOT_PAGES = (
+    {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES | AUDIT_NOT_PAGES | COUNCIL_NOT_PAGES
+)
 
 
 def structure_problems(page, language: str) -> list[str]:
@@ -182,6 +200,7 @@ def crawl_data(db, staff, auditor, commissioner, organisation):
     return {
         "surveys": survey_crawl_data(staff, auditor),
         "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
+        "councils": council_crawl_data(staff, auditor),
         "feedback": AccessibilityFeedbackFactory(),
         "reset_link": {
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),

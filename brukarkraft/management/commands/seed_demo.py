@@ -19,6 +19,7 @@ from audits.demo import seed as seed_audits
 from audits.models import Audit
 from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
 from brukarkraft.roles import Role
+from councils.demo import seed as seed_councils
 from surveys.demo import seed as seed_surveys
 
 # Published in the README: these accounts exist only where DEBUG is on.
@@ -271,12 +272,13 @@ class Command(BaseCommand):
                 staff=people[f"personal@{DEMO}"], auditor=people[f"revisor@{DEMO}"]
             )
             seed_audits(people=people, organisations=organisations, survey=surveys[0])
+            councils = seed_councils(people=people, organisations=organisations)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(organisations)} organisations, {len(people)} people, "
                 f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys, "
-                f"{Audit.objects.count()} user audits."
+                f"{Audit.objects.count()} user audits, {len(councils)} user councils."
             )
         )
         self.stdout.write(f"Log in with one of these (password {DEMO_PASSWORD}):")

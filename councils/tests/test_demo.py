@@ -1,0 +1,131 @@
+"""The councils' demo data: rich enough to show every part, and the same after a second run."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
+from brukarkraft.tests.factories import CountyFactory, MunicipalityFactory
+from councils import services
+from councils.models import (
+    AppointmentRequest,
+    Assessment,
+    AssessmentAnswer,
+    Attendance,
+    Case,
+    Council,
+    Meeting,
+    Member,
+    Nomination,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Council,
+    Member,
+    Meeting,
+    Attendance,
+    Case,
+    AppointmentRequest,
+    Nomination,
+    Assessment,
+    AssessmentAnswer,
+]
+
+
+@pytest.fixture(autouse=True)
+def municipalities(settings):
+    # Browser and unit tests may run without the migration's municipalities: make them here.
+    settings.DEBUG = True
+    orebro = CountyFactory(code="18", name="Örebro län", letter="T")
+    stockholm = CountyFactory(code="01", name="Stockholms län", letter="AB")
+    MunicipalityFactory(code="1880", name="Örebro", county=orebro)
+    MunicipalityFactory(code="1881", name="Kumla", county=orebro)
+    MunicipalityFactory(code="0180", name="Stockholm", county=stockholm)
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    return {model.__name__: sorted(model.objects.values_list(*_fields(model))) for model in MODELS}
+
+
+def _fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def test_seeding_twice_gives_exactly_the_same_rows():
+    output = seed()
+    first = snapshot()
+
+    seed()
+
+    assert snapshot() == first
+    assert len(first["Council"]) == 2
+    assert "2 user councils" in output
+
+
+def test_the_councils_show_every_part_of_the_work():
+    seed()
+
+    swedish = Council.objects.get(slug="brukarradet-psykisk-halsa-orebro")
+    norwegian = Council.objects.get(slug="brukerutvalget-helse-sor-ost-psykisk-helse")
+    assert swedish.owner.name == "Örebro kommun, arbetsmarknadsenheten" and swedish.is_public
+    assert (norwegian.language, norwegian.level, norwegian.owner.name) == (
+        "nb",
+        Council.Level.REGIONAL,
+        "Helse Sør-Øst RHF",
+    )
+    for council in (swedish, norwegian):
+        current = council.members.current()
+        assert 6 <= current.count() <= 9
+        assert set(current.values_list("role", flat=True)) >= {"chair", "secretary", "deputy"}
+        assert services.gender_balance(council).ok
+        assert council.mandates.exists() and council.seats.exists()
+        held = council.meetings.published()
+        assert held.exists()
+        assert all(m.minutes_pdf_status == Meeting.PdfStatus.READY for m in held)
+        assert all(m.minutes_pdf.name for m in held)
+        coming = council.meetings.upcoming().get()
+        assert coming.notice_sent_at and coming.agenda.exists()
+    statuses = list(swedish.cases.values_list("status", flat=True))
+    assert statuses.count(Case.Status.CLOSED) == 1
+    assert statuses.count(Case.Status.REJECTED) == 1
+    assert swedish.cases.open().count() == 2
+    closed = swedish.cases.get(status=Case.Status.CLOSED)
+    assert closed.agenda_items.values("meeting").distinct().count() == 2
+    assert set(
+        Nomination.objects.filter(request__council=swedish).values_list("status", flat=True)
+    ) == set(Nomination.Status.values)
+    first, second = swedish.assessments.order_by("held_on")
+    assert (second.held_on - first.held_on).days >= 365
+    assert [a.answer for a in first.answers.all()] != [a.answer for a in second.answers.all()]
+    # The centre has something to be reminded of.
+    assert Member.objects.ending_soon().exists()
+    assert services.mandates_due().filter(pk=norwegian.pk).exists()
+
+
+def test_the_demo_auditor_logs_in_and_is_a_member_of_the_swedish_council(client):
+    seed()
+
+    response = client.post(
+        reverse("login"),
+        {"username": "revisor@demo.brukarkraft.se", "password": DEMO_PASSWORD},
+        follow=True,
+    )
+
+    user = response.wsgi_request.user
+    assert user.is_authenticated
+    assert Council.objects.visible_to(user).get().slug == "brukarradet-psykisk-halsa-orebro"
+    # The other council members exist as data only.
+    others = Member.objects.exclude(user=user).select_related("user")
+    assert all(not m.user.has_usable_password() for m in others)
