@@ -645,6 +645,17 @@ def undertaking_accept(*, user: User) -> ConfidentialityUndertaking:
 
 
 @transaction.atomic
+def auditor_training_record(*, user: User, valid_until: date | None) -> AuditorProfile:
+    """A completed auditor course (resources app) makes the person trained in the pool."""
+    profile, _created = AuditorProfile.objects.select_for_update().get_or_create(user=user)
+    profile.training = AuditorProfile.Training.TRAINED
+    if profile.trained_until is None or valid_until is None or valid_until > profile.trained_until:
+        profile.trained_until = valid_until
+    profile.save(update_fields=["training", "trained_until"])
+    return profile
+
+
+@transaction.atomic
 def conflict_declare(
     *,
     auditor: User,

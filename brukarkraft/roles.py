@@ -68,6 +68,26 @@ COUNCILS_STAFF_PERMISSIONS = [
     f"councils.{verb}_{name}" for name in _COUNCILS_MODELS for verb in ("view", "add", "change")
 ]
 
+# The resource centre runs its library, courses and guidance in the portal and in admin:
+# staff see, add and change every resources model. Admin itself keeps the workflow's
+# records (versions, reviews, attendance, training records) read-only and sends status
+# changes through resources.services.
+_RESOURCES_MODELS = [
+    "attachment",
+    "course",
+    "coursesession",
+    "guidancerequest",
+    "registration",
+    "resource",
+    "resourceversion",
+    "review",
+    "sessionattendance",
+    "trainingrecord",
+]
+RESOURCES_STAFF_PERMISSIONS = [
+    f"resources.{verb}_{name}" for name in _RESOURCES_MODELS for verb in ("view", "add", "change")
+]
+
 # Model permissions each role's group holds, as "app_label.codename". Apps add
 # theirs as they land; sync_role_groups() applies the table after migrations.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -81,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "brukarkraft.view_user",
         *AUDITS_STAFF_PERMISSIONS,
         *COUNCILS_STAFF_PERMISSIONS,
+        *RESOURCES_STAFF_PERMISSIONS,
     ],
     Role.ADMIN: [],
 }

@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "councils.tasks.remind_council_admins",
         "schedule": crontab(hour=7, minute=15),
     },
+    "publish-due-resources": {
+        "task": "resources.tasks.publish_due_resources",
+        "schedule": crontab(minute="*/5"),
+    },
     "purge-expired-survey-answers": {
         "task": "surveys.tasks.purge_expired_raw_answers",
         "schedule": crontab(hour=3, minute=37),

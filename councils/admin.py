@@ -10,7 +10,6 @@ message, and nothing is saved. Rows edited in inlines are validated with the sam
 from __future__ import annotations
 
 import csv
-import zipfile
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -35,6 +34,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
+from brukarkraft.uploads import validate_document
 
 from . import services
 from .models import (
@@ -1830,31 +1830,6 @@ class CaseAdmin(ServicePagesMixin, admin.ModelAdmin):
 
 # --- Documents -------------------------------------------------------------------------
 
-DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
-ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-DOCX_MAIN = b"wordprocessingml.document.main+xml"
-
-
-def document_kind(upload) -> str | None:
-    """ "pdf", "docx" or "odt" by the file's content, or None."""
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "pdf"
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                return "odt" if archive.read("mimetype").strip() == ODT_MIMETYPE else None
-            if "[Content_Types].xml" in names and DOCX_MAIN in archive.read("[Content_Types].xml"):
-                return "docx"
-    except zipfile.BadZipFile:
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
 
 class DocumentForm(forms.ModelForm):
     class Meta:
@@ -1865,15 +1840,7 @@ class DocumentForm(forms.ModelForm):
         upload = self.cleaned_data.get("file")
         if upload is None or not hasattr(upload, "content_type"):
             return upload  # unchanged file
-        if upload.size > DOCUMENT_MAX_BYTES:
-            raise ValidationError(gettext("The file is larger than 10 MB."), code="too_large")
-        kind = document_kind(upload)
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if kind is None or kind != extension:
-            raise ValidationError(
-                gettext("Upload a PDF, DOCX or ODT file: this file is none of them."),
-                code="bad_type",
-            )
+        validate_document(upload)
         return upload
 
 

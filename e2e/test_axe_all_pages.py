@@ -37,6 +37,16 @@ from e2e.council_visits import (
 )
 from e2e.crawl import Visit, submit_main_form
 from e2e.helpers import LANGUAGES, html_lang
+from e2e.resource_visits import (
+    RESOURCE_NOT_PAGES,
+    admin_resource_visits,
+    anonymous_resource_visits,
+    auditor_resource_visits,
+    commissioner_resource_visits,
+    outsider_resource_visits,
+    resource_crawl_data,
+    staff_resource_visits,
+)
 from e2e.survey_visits import (
     SURVEY_NOT_PAGES,
     auditor_survey_visits,
@@ -107,6 +117,7 @@ def anonymous_visits(data) -> list[Visit]:
         ),
         *anonymous_audit_visits(data),
         *anonymous_council_visits(data),
+        *anonymous_resource_visits(data),
         Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
     ]
 
@@ -132,6 +143,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): surveys", "surveys:list", status=403),
         *commissioner_audit_visits(data),
         *commissioner_council_visits(data),
+        *commissioner_resource_visits(data),
         Visit("home after logging out", "home", action=log_out),
     ],
     "auditor": lambda data: [
@@ -140,6 +152,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *auditor_survey_visits(data),
         *auditor_audit_visits(data),
         *member_council_visits(data),
+        *auditor_resource_visits(data),
     ],
     "staff": lambda data: [
         Visit("staff start page", "start"),
@@ -154,6 +167,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *staff_survey_visits(data),
         *staff_audit_visits(data),
         *staff_council_visits(data),
+        *staff_resource_visits(data),
     ],
     "admin_user": lambda data: [
         Visit("admin start page", "start"),
@@ -162,6 +176,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("surveys list as admin", "surveys:list"),
         *admin_audit_visits(data),
         *admin_council_visits(data),
+        *admin_resource_visits(data),
     ],
     "outsider": lambda data: [
         Visit("start page without a role", "start"),
@@ -169,12 +184,17 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *outsider_audit_visits(data),
         *outsider_council_visits(data),
+        *outsider_resource_visits(data),
     ],
 }
 
 # Names that are not pages of their own, and the admin, which Django provides.
 NOT_PAGES = (
-    {"healthz", "set_language", "logout"} | SURVEY_NOT_PAGES | AUDIT_NOT_PAGES | COUNCIL_NOT_PAGES
+    {"healthz", "set_language", "logout"}
+    | SURVEY_NOT_PAGES
+    | AUDIT_NOT_PAGES
+    | COUNCIL_NOT_PAGES
+    | RESOURCE_NOT_PAGES
 )
 
 
@@ -195,12 +215,15 @@ def structure_problems(page, language: str) -> list[str]:
 
 
 @pytest.fixture
-def crawl_data(db, staff, auditor, commissioner, organisation):
+def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisation):
+    # The resources' attachments are stored files: keep them out of the project's media.
+    settings.MEDIA_ROOT = tmp_path / "media"
     person = UserFactory(email="forgot@example.se")
     return {
         "surveys": survey_crawl_data(staff, auditor),
         "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
         "councils": council_crawl_data(staff, auditor),
+        "resources": resource_crawl_data(staff, auditor),
         "feedback": AccessibilityFeedbackFactory(),
         "reset_link": {
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),

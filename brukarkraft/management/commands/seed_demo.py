@@ -20,6 +20,7 @@ from audits.models import Audit
 from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
 from brukarkraft.roles import Role
 from councils.demo import seed as seed_councils
+from resources.demo import seed as seed_resources
 from surveys.demo import seed as seed_surveys
 
 # Published in the README: these accounts exist only where DEBUG is on.
@@ -273,12 +274,15 @@ class Command(BaseCommand):
             )
             seed_audits(people=people, organisations=organisations, survey=surveys[0])
             councils = seed_councils(people=people, organisations=organisations)
+            library = seed_resources(people=people, organisations=organisations)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(organisations)} organisations, {len(people)} people, "
                 f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys, "
-                f"{Audit.objects.count()} user audits, {len(councils)} user councils."
+                f"{Audit.objects.count()} user audits, {len(councils)} user councils, "
+                f"{len(library['resources'])} library resources, "
+                f"{len(library['courses'])} courses."
             )
         )
         self.stdout.write(f"Log in with one of these (password {DEMO_PASSWORD}):")
