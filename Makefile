@@ -9,6 +9,9 @@ INSTALLED := $(VENV)/.requirements-installed
 # Folders that hold no source: makemessages and compilemessages must not walk into them.
 NOT_SOURCE := --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules --ignore=test-results
 PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist): each worker has its own test database,
+# live server, browser and Celery queues. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format messages prod-check clean
@@ -52,7 +55,7 @@ run: $(INSTALLED)
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(INSTALLED)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
