@@ -26,3 +26,20 @@ def send_feedback_notification(feedback_id: int) -> bool:
         feedback.staff_notified_at = timezone.now()
         feedback.save(update_fields=["staff_notified_at"])
     return True
+
+
+def send_once(connection, *, key: str, timeout: int, message) -> int:
+    """Send `message` (an EmailMessage, or a callable that makes one) unless another
+    delivery of the same task already claimed `key`. cache.add() is atomic in Redis, so
+    several workers never mail one person twice; a failed send releases the claim."""
+    from django.core.cache import cache
+
+    if not cache.add(key, 1, timeout):
+        return 0
+    try:
+        if callable(message):
+            message = message()
+        return connection.send_messages([message]) or 0
+    except Exception:
+        cache.delete(key)
+        raise

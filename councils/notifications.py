@@ -17,11 +17,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from brukarkraft.notifications import send_once
 
 from .models import Meeting, Member
 
@@ -118,15 +119,14 @@ def send_notice(*, meeting_id: int, sent_at: str) -> int:
     sent = 0
     with get_connection() as connection:
         for member in notice_recipients(meeting):
-            key = f"councils:notice:{meeting.pk}:{sent_at}:{member.user_id}"
-            if not cache.add(key, 1, timeout):
-                continue  # Another delivery of this task has mailed this person.
-            message = render_notice(meeting, member, agenda=agenda, secretary=secretary)
-            try:
-                sent += connection.send_messages([message]) or 0
-            except Exception:
-                cache.delete(key)
-                raise
+            sent += send_once(
+                connection,
+                key=f"councils:notice:{meeting.pk}:{sent_at}:{member.user_id}",
+                timeout=timeout,
+                message=lambda member=member: render_notice(
+                    meeting, member, agenda=agenda, secretary=secretary
+                ),
+            )
     return sent
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from brukarkraft.notifications import send_once
 
 from .models import GuidanceRequest
 
@@ -137,11 +138,5 @@ def send_guidance_mail(*, request_id: int, event: str) -> int:
         for key, message in messages_for(request, event):
             if not message.to or not message.to[0]:
                 continue
-            if not cache.add(key, 1, timeout):
-                continue  # Another delivery of this task has sent this message.
-            try:
-                sent += connection.send_messages([message]) or 0
-            except Exception:
-                cache.delete(key)
-                raise
+            sent += send_once(connection, key=key, timeout=timeout, message=message)
     return sent
