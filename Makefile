@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages prod-check clean
+.PHONY: help run test lint format messages prod-check serve worker beat release clean
 
 help:
 	@echo "make run         create .venv, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker"
@@ -23,6 +23,10 @@ help:
 	@echo "make format      let ruff fix and format the code"
 	@echo "make messages    update locale/*/django.po from the source and compile the .mo files"
 	@echo "make prod-check  check --deploy with a throwaway production environment"
+	@echo "make release     production release step, once per deploy: migrate, collectstatic"
+	@echo "make serve       production web process: gunicorn (brukarkraft/gunicorn.conf.py), your environment"
+	@echo "make worker      production Celery worker (WORKER_CONCURRENCY=n), as many as you like"
+	@echo "make beat        production Celery beat: exactly ONE in the whole deployment"
 	@echo "make clean       remove caches and collected static files (keeps .venv and var/db.sqlite3)"
 
 $(INSTALLED): requirements.txt
@@ -80,6 +84,27 @@ prod-check: $(INSTALLED)
 	  DATABASE_URL=sqlite://:memory: \
 	  REDIS_URL=redis://127.0.0.1:6379/0 \
 	  $(MANAGE) check --deploy --fail-level WARNING
+
+# Production processes (README, "Production"). They take the environment you give them
+# (DEBUG=false, SECRET_KEY, DATABASE_URL, REDIS_URL, ...); the same on every machine.
+release: $(INSTALLED)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput
+
+serve: $(INSTALLED)
+	$(BIN)/gunicorn --config brukarkraft/gunicorn.conf.py
+
+# Celery's default concurrency is one process per core.
+WORKER_CONCURRENCY ?=
+worker: $(INSTALLED)
+	$(BIN)/celery -A brukarkraft worker --loglevel=$${LOG_LEVEL:-info} \
+	  $(if $(WORKER_CONCURRENCY),--concurrency=$(WORKER_CONCURRENCY))
+
+# Exactly one beat in a deployment, or every scheduled job runs once per beat.
+beat: $(INSTALLED)
+	@mkdir -p "$${VAR_DIR:-var}"
+	$(BIN)/celery -A brukarkraft beat --loglevel=$${LOG_LEVEL:-info} \
+	  --schedule="$${VAR_DIR:-var}/celerybeat-schedule"
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -48,6 +48,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    # Every test client is 127.0.0.1 and the counts outlive a test (in the process's cache,
+    # or in Redis across workers): one test's POSTs would block the next one's. The tests
+    # about rate limits switch them on.
+    settings.RATELIMIT_ENABLE = False
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     # A real Celery worker (tests marked "worker") runs in another process, which cannot

@@ -19,6 +19,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
+from brukarkraft.trail import ReadOnlyHistoryAdmin
 
 from .models import (
     Audit,
@@ -484,7 +485,7 @@ class NotificationInline(ReadOnlyInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(ImportExportModelAdmin):
+class AuditAdmin(ReadOnlyHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [AuditResource]
     list_display = [
         "reference",
@@ -667,7 +668,7 @@ class DataCollectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(ReadOnlyHistoryAdmin):
     list_display = ["__str__", "audit", "theme", "polarity", "updated_at"]
     list_filter = ["theme", "polarity"]
     search_fields = ["title", "description", "audit__reference"]
@@ -678,7 +679,7 @@ class FindingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ImportExportModelAdmin):
+class ProposalAdmin(ReadOnlyHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [ProposalResource]
     list_display = ["__str__", "audit", "response", "deadline", "progress"]
     list_filter = ["response", "progress"]

@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import County, Municipality, Organisation
 from brukarkraft.roles import Role
@@ -462,6 +463,10 @@ class Audit(models.Model):
 
     objects = AuditQuerySet.as_manager()
 
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("user audit")
@@ -705,6 +710,10 @@ class Finding(models.Model):
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["number"]
         verbose_name = _("finding")
@@ -773,6 +782,10 @@ class Proposal(models.Model):
     progress = models.CharField(_("progress"), max_length=16, choices=Progress.choices, blank=True)
     progress_note = models.TextField(_("what has been done"), blank=True)
     progress_reported_at = models.DateTimeField(_("progress reported"), null=True, blank=True)
+
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["number"]

@@ -17,12 +17,14 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from brukarkraft.faults import repeat_of
 from brukarkraft.models import Membership, Organisation, User
+from brukarkraft.queue import enqueue
 from brukarkraft.roles import Role
 
 from . import access
@@ -99,7 +101,7 @@ def _notify(audit: Audit, kind: str, key: str = "") -> None:
     from .tasks import send_audit_notification
 
     audit_id = audit.pk
-    transaction.on_commit(lambda: send_audit_notification.delay(audit_id, kind, key or kind))
+    transaction.on_commit(lambda: enqueue(send_audit_notification, audit_id, kind, key or kind))
 
 
 def _require_manager(by: User, audit: Audit) -> None:
@@ -133,14 +135,20 @@ def commissioner_register(
     language: str = "sv",
 ) -> User:
     """Create a commissioner's account and their organisation, with them as its contact."""
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"email": gettext("There is already an account with this e-mail address.")},
-            code="email_taken",
-        )
-    user = User.objects.create_user(
-        email=email, password=password, full_name=full_name, preferred_language=language
+    taken = ValidationError(
+        {"email": gettext("There is already an account with this e-mail address.")},
+        code="email_taken",
     )
+    if User.objects.filter(email__iexact=email).exists():
+        raise taken
+    try:
+        # A form sent twice at once: the second insert meets the unique e-mail address.
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name, preferred_language=language
+            )
+    except IntegrityError:
+        raise taken from None
     from django.contrib.auth.models import Group
 
     user.groups.add(Group.objects.get_or_create(name=Role.COMMISSIONER)[0])
@@ -162,10 +170,19 @@ def order_start(*, organisation: Organisation, by: User, language: str = "sv") -
     """Open a draft order for one of the commissioner's organisations."""
     if not organisation.memberships.filter(user=by).exists() or not by.has_role(Role.COMMISSIONER):
         raise PermissionDenied
+    language = language if language in Audit.Language.values else Audit.Language.SV
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    # Pressed twice: the draft the first press opened, as long as nothing is saved in it.
+    untouched = Audit.objects.filter(status=Audit.Status.DRAFT, order_step=0)
+    repeat = repeat_of(
+        untouched, at="created_at", organisation=organisation, ordered_by=by, language=language
+    )
+    if repeat is not None:
+        return repeat
     return Audit.objects.create(
         organisation=organisation,
         ordered_by=by,
-        language=language if language in Audit.Language.values else Audit.Language.SV,
+        language=language,
         contact_name=by.full_name,
         contact_email=by.email,
         invoice_org_number=organisation.org_number,
@@ -670,6 +687,12 @@ def conflict_declare(
         raise PermissionDenied
     if unit is None and organisation is None:
         raise ValidationError(gettext("Choose a unit or an organisation."), code="no_target")
+    User.objects.select_for_update().get(pk=auditor.pk)
+    same = Conflict.objects.filter(
+        auditor=auditor, unit=unit, organisation=organisation, reason=reason
+    ).first()
+    if same is not None:
+        return same  # Declared already (or sent twice): one declaration is enough.
     return Conflict.objects.create(
         auditor=auditor, unit=unit, organisation=organisation, reason=reason, note=note
     )
@@ -701,6 +724,9 @@ def session_record(*, audit: Audit, by: User, data: dict) -> DataCollection:
     _require_conductor(by, audit)
     if audit.status not in {Audit.Status.COLLECTING, Audit.Status.ANALYSING}:
         _refuse(audit, gettext("Sessions are recorded during data collection."))
+    repeat = repeat_of(audit.sessions, at="recorded_at", recorded_by=by, **data)
+    if repeat is not None:
+        return repeat  # Sent twice.
     session = DataCollection(audit=audit, recorded_by=by, **data)
     session.full_clean()
     session.save()
@@ -737,11 +763,16 @@ def finding_create(*, audit: Audit, by: User, data: dict) -> Finding:
     audit = _lock(audit)
     _require_conductor(by, audit)
     _require_writable(audit)
+    unknown = set(data) - FINDING_FIELDS
+    if unknown:
+        raise ValueError(f"Not finding fields: {sorted(unknown)}")
+    # Sent twice: the finding the first one wrote (untouched since), not a second copy.
+    repeat = repeat_of(audit.findings.filter(version=1), at="updated_at", created_by=by, **data)
+    if repeat is not None:
+        return repeat
     number = (audit.findings.aggregate(top=Max("number"))["top"] or 0) + 1
     finding = Finding(audit=audit, number=number, created_by=by, updated_by=by)
     for name, value in data.items():
-        if name not in FINDING_FIELDS:
-            raise ValueError(f"Not a finding field: {name}")
         setattr(finding, name, value)
     finding.full_clean()
     finding.save()
@@ -752,6 +783,13 @@ class StaleEdit(ValidationError):
     """Someone else saved the same record after this edit began."""
 
 
+def _saved_already(current: Finding | Proposal, by: User, data: dict) -> bool:
+    """Whether `by` was the last to save and what they saved is exactly `data`."""
+    return current.updated_by_id == by.pk and all(
+        getattr(current, name) == value for name, value in data.items()
+    )
+
+
 @transaction.atomic
 def finding_update(*, finding: Finding, by: User, version: int, data: dict) -> Finding:
     """Save an edit begun at `version`; refused if someone saved in between."""
@@ -759,6 +797,8 @@ def finding_update(*, finding: Finding, by: User, version: int, data: dict) -> F
     _require_conductor(by, audit)
     _require_writable(audit)
     current = Finding.objects.select_for_update().get(pk=finding.pk)
+    if current.version != version and _saved_already(current, by, data):
+        return current  # The same save sent twice: the first one stored exactly this.
     if current.version != version:
         raise StaleEdit(
             gettext(
@@ -773,7 +813,9 @@ def finding_update(*, finding: Finding, by: User, version: int, data: dict) -> F
             raise ValueError(f"Not a finding field: {name}")
         setattr(current, name, value)
     current.full_clean()
-    current.version = F("version") + 1
+    # The row is locked and its version checked above, so a plain increment is safe (and the
+    # history row copies a number, not an expression).
+    current.version += 1
     current.updated_by = by
     current.save()
     current.refresh_from_db()
@@ -810,6 +852,9 @@ def proposal_create(*, audit: Audit, by: User, text: str, findings: Iterable[Fin
     _require_conductor(by, audit)
     _require_writable(audit)
     findings = _check_findings(audit, findings)
+    repeat = repeat_of(audit.proposals.filter(version=1), at="updated_at", created_by=by, text=text)
+    if repeat is not None and {f.pk for f in repeat.findings.all()} == {f.pk for f in findings}:
+        return repeat  # Sent twice.
     number = (audit.proposals.aggregate(top=Max("number"))["top"] or 0) + 1
     proposal = Proposal(audit=audit, number=number, text=text, created_by=by, updated_by=by)
     proposal.full_clean(exclude=["findings"])
@@ -826,6 +871,13 @@ def proposal_update(
     _require_conductor(by, audit)
     _require_writable(audit)
     current = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    findings = list(findings)
+    if (
+        current.version != version
+        and _saved_already(current, by, {"text": text})
+        and {f.pk for f in current.findings.all()} == {f.pk for f in findings}
+    ):
+        return current  # The same save sent twice: the first one stored exactly this.
     if current.version != version:
         raise StaleEdit(
             gettext(
@@ -839,7 +891,9 @@ def proposal_update(
     current.text = text
     current.full_clean(exclude=["findings"])
     current.updated_by = by
-    current.version = F("version") + 1
+    # The row is locked and its version checked above, so a plain increment is safe (and the
+    # history row copies a number, not an expression).
+    current.version += 1
     current.save()
     current.refresh_from_db()
     current.findings.set(findings)
@@ -910,7 +964,7 @@ def _queue_report(version: ReportVersion) -> None:
     from .tasks import generate_report
 
     version_id = version.pk
-    transaction.on_commit(lambda: generate_report.delay(version_id))
+    transaction.on_commit(lambda: enqueue(generate_report, version_id))
 
 
 @transaction.atomic
@@ -930,9 +984,49 @@ def report_retry(*, version: ReportVersion, by: User) -> ReportVersion:
         )
     version.status = ReportVersion.Status.QUEUED
     version.error = ""
-    version.save(update_fields=["status", "error"])
+    # Attempts count the deliveries since the last request, for the cap in report_render.
+    version.attempts = 0
+    version.save(update_fields=["status", "error", "attempts"])
     _queue_report(version)
     return version
+
+
+# A delivery that finds its version still RUNNING means an earlier one died mid-run (its worker
+# was killed). A report that kills its worker every time would otherwise be redelivered forever.
+MAX_REPORT_DELIVERIES = 3
+# A version queued or being made for longer than this has lost its job (a crash between the
+# commit and the publish, or Redis losing its queue): the sweep sends it again. Well beyond
+# the task's time limit, so a report still being made is not sent twice in the normal case
+# (and a second delivery would be harmless: report_render is idempotent).
+STALE_REPORT_AFTER = timedelta(minutes=15)
+
+
+def reports_requeue_stale(*, now=None) -> int:
+    """Send again every report version whose job was lost; returns how many were sent."""
+    from brukarkraft.models import PendingTask
+
+    from .tasks import generate_report
+
+    cutoff = (now or timezone.now()) - STALE_REPORT_AFTER
+    kept = {
+        args[0]
+        for args in PendingTask.objects.unsent()
+        .filter(task=generate_report.name)
+        .values_list("args", flat=True)
+        if args
+    }
+    stale = ReportVersion.objects.filter(
+        status__in=[ReportVersion.Status.QUEUED, ReportVersion.Status.RUNNING],
+        requested_at__lt=cutoff,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for version_id in stale:
+        if version_id in kept:
+            continue  # already waiting in the database for the queue to come back
+        logger.warning("Report version %s lost its job; sending it again", version_id)
+        enqueue(generate_report, version_id)
+        sent += 1
+    return sent
 
 
 def report_render(*, version_id: int) -> ReportVersion | None:
@@ -949,6 +1043,18 @@ def report_render(*, version_id: int) -> ReportVersion | None:
         )
         if version is None or version.status == ReportVersion.Status.READY:
             return version
+        if (
+            version.status == ReportVersion.Status.RUNNING
+            and version.attempts >= MAX_REPORT_DELIVERIES
+        ):
+            logger.error(
+                "Report version %s stopped its worker %s times", version_id, version.attempts
+            )
+            version.status = ReportVersion.Status.FAILED
+            version.error = "WorkerLost"
+            version.finished_at = timezone.now()
+            version.save(update_fields=["status", "error", "finished_at"])
+            return None
         version.status = ReportVersion.Status.RUNNING
         version.attempts += 1
         version.save(update_fields=["status", "attempts"])
@@ -1207,6 +1313,10 @@ def fee_log(*, audit: Audit, by: User, data: dict) -> FeeEntry:
         raise PermissionDenied
     if audit.status not in FEE_STATES:
         _refuse(audit, gettext("Hours can be logged while the audit is under way."))
+    # Sent twice: one entry, not two claims for the same hours.
+    repeat = repeat_of(FeeEntry.objects.filter(audit=audit), at="created_at", auditor=by, **data)
+    if repeat is not None:
+        return repeat
     profile = AuditorProfile.objects.filter(user=by).first()
     rate = profile.hourly_rate if profile else AuditorProfile._meta.get_field("hourly_rate").default
     entry = FeeEntry(audit=audit, auditor=by, hourly_rate=rate, **data)

@@ -10,6 +10,14 @@ def generate_report(version_id: int) -> None:
 
 
 @shared_task
+def requeue_stale_reports() -> int:
+    """Send again the report versions whose job was lost (beat, every ten minutes)."""
+    from .services import reports_requeue_stale
+
+    return reports_requeue_stale()
+
+
+@shared_task
 def send_audit_notification(audit_id: int, kind: str, key: str) -> int:
     """E-mail everyone concerned about an audit, each in their own language; once per key."""
     from .notifications import send_notification

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -66,6 +68,39 @@ def drop_db(name: str) -> None:
     except Exception:  # noqa: BLE001, S110 — Django may not be set up
         pass
     subprocess.run(["dropdb", *PG, "--if-exists", "--force", name], check=True)
+
+
+def wait_until_up(
+    port: int, process: subprocess.Popen, log: Path, *, any_answer: bool = False
+) -> None:
+    """Wait until the server `process` started on `port` answers /healthz, or fail with its
+    log. With `any_answer`, an HTTP error counts as up (the ceiling app has no /healthz)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
+    )
+    for _ in range(150):
+        time.sleep(0.2)
+        if process.poll() is not None:
+            raise SystemExit(f"the server on port {port} exited; see {log}")
+        try:
+            with urllib.request.urlopen(request, timeout=5):  # noqa: S310 — our own server
+                return
+        except OSError as error:
+            if any_answer and getattr(error, "code", None):
+                return
+    raise SystemExit(f"the server on port {port} did not come up; see {log}")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """End a server or worker the bench started: SIGTERM, then SIGKILL after 30 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def setup_django(migrate: bool = False) -> None:
@@ -283,6 +318,167 @@ def load_responses(
         "vacuum_analyze_seconds": time.perf_counter() - started,
         "answers_made": answers_made,
     }
+
+
+# --- Library resources ----------------------------------------------------------------------
+
+RESOURCE_LANGUAGE_WEIGHTS = {"sv": 60, "nb": 25, "en": 15}
+
+RESOURCE_WORDS = {
+    "sv": {
+        "titles": [
+            "Revisionsmanual för brukarstyrda brukarrevisioner",
+            "Metodguide: fokusgrupper och intervjuer",
+            "Studiematerial för brukarrevisorer",
+            "Mall för revisionsfrågor",
+            "Brukarråd – så kommer ni igång",
+            "Enkäter med smileys",
+            "Etik och tystnadslöfte",
+            "Återkoppling och uppföljning",
+            "Lättläst om brukarinflytande",
+            "Rapport från arbetsmarknadsenheten",
+        ],
+        "sentences": [
+            "Två brukarrevisorer leder varje fokusgrupp och en av dem antecknar.",
+            "Beställaren och revisorerna kommer överens om revisionsfrågorna i förväg.",
+            "Intervjuerna hålls i en lokal utan insyn och utan personal.",
+            "Enkäten finns på lättläst svenska och med smileyskalor.",
+            "Rapporten lämnas först vid ett återkopplingsmöte med verksamheten.",
+            "Brukarrådet träffas fyra gånger om året och skriver protokoll.",
+            "Deltagarna får veta hur deras svar används och att ingen kan spåras.",
+            "Uppföljningen sker ett halvår efter återkopplingen.",
+            "Arbetsmarknadsenheten svarade skriftligt på alla förslag.",
+            "Tolk och stödperson bokas för den som behöver det.",
+        ],
+    },
+    "nb": {
+        "titles": [
+            "Revisjonsmanual for brukerstyrte brukerrevisjoner",
+            "Samling for nye brukermedvirkere",
+            "Studiemateriell for erfaringsformidlere",
+            "Mal for revisjonsspørsmål",
+            "Brukerutvalg i praksis",
+            "Lettlest om brukermedvirkning",
+        ],
+        "sentences": [
+            "Brukermedvirkere bidrar på individnivå, tjenestenivå og systemnivå.",
+            "Samlingene for nye brukermedvirkere holdes tre ganger i året.",
+            "Erfaringsformidlere forteller sin historie på en trygg måte.",
+            "Intervjuer og fokusgrupper holdes alltid av to revisorer.",
+            "Oppdragsgiver svarer skriftlig på hvert forslag i rapporten.",
+            "Brukerutvalget gir råd til ledelsen i helseforetaket.",
+        ],
+    },
+    "en": {
+        "titles": [
+            "User-led user audits in brief",
+            "Running focus groups with user auditors",
+            "Guide for commissioners",
+            "Template for audit questions",
+            "User councils: getting started",
+        ],
+        "sentences": [
+            "Two user auditors lead every focus group and one of them takes notes.",
+            "The commissioner answers every proposal in writing within three months.",
+            "Auditors have experience of similar services themselves.",
+            "User councils meet four times a year and keep minutes.",
+            "Participants are told how their answers are used and that no one can be traced.",
+        ],
+    },
+}
+RESOURCE_KINDS = [
+    "audit_manual",
+    "method_guide",
+    "study_material",
+    "template",
+    "report",
+    "fact_sheet",
+]
+RESOURCE_TOPICS = ["user_audit", "surveys", "councils", "participation", "ethics_law", "training"]
+RESOURCE_AUDIENCES = ["everyone", "auditors", "commissioners", "representatives", "organisations"]
+
+
+def random_resource(
+    rng: random.Random,
+    n: int,
+    *,
+    slug: str,
+    author,
+    now,
+    published: bool = True,
+    marker: str = "",
+):
+    """An unsaved library resource of made-up text in a language drawn by weight, published
+    some time in the last four years (or a draft); `marker` is a last sentence of the body."""
+    from resources.models import Resource
+
+    language = rng.choices(
+        list(RESOURCE_LANGUAGE_WEIGHTS), weights=list(RESOURCE_LANGUAGE_WEIGHTS.values())
+    )[0]
+    words = RESOURCE_WORDS[language]
+    body = "\n\n".join(
+        " ".join(rng.choices(words["sentences"], k=rng.randint(3, 6)))
+        for _paragraph in range(rng.randint(3, 8))
+    )
+    if marker:
+        body += f"\n\n{marker}"
+    return Resource(
+        slug=slug,
+        kind=rng.choice(RESOURCE_KINDS),
+        language=language,
+        topics=sorted(rng.sample(RESOURCE_TOPICS, rng.randint(1, 3))),
+        audiences=sorted(rng.sample(RESOURCE_AUDIENCES, rng.randint(1, 2))),
+        easy_to_read=rng.random() < 0.1,
+        title=f"{rng.choice(words['titles'])} {n}",
+        summary=" ".join(rng.choices(words["sentences"], k=2)),
+        body=body,
+        status="published" if published else "draft",
+        author=author,
+        published_at=now - timedelta(days=rng.randint(0, 1500)) if published else None,
+    )
+
+
+def publish_first_versions(resources: list, *, reviewer) -> None:
+    """Give each (saved, published) resource a version 1 approved by `reviewer`, make it
+    current, and set the resource's search vector in its own language."""
+    from django.db import connection
+
+    from resources.models import SEARCH_CONFIGS, Resource, ResourceVersion
+
+    versions = ResourceVersion.objects.bulk_create(
+        [
+            ResourceVersion(
+                resource=resource,
+                number=1,
+                title=resource.title,
+                summary=resource.summary,
+                body=resource.body,
+                body_html="".join(f"<p>{part}</p>" for part in resource.body.split("\n\n")),
+                approved_by=reviewer,
+                published_at=resource.published_at,
+            )
+            for resource in resources
+        ],
+        batch_size=1000,
+    )
+    for resource, version in zip(resources, versions, strict=True):
+        resource.current_version = version
+    Resource.objects.bulk_update(resources, ["current_version"], batch_size=1000)
+    ids = [resource.pk for resource in resources]
+    with connection.cursor() as cursor:
+        for language, config in SEARCH_CONFIGS.items():
+            # As services._index: title A, summary B, body C, in the text's language.
+            cursor.execute(
+                """
+                UPDATE resources_resource AS r SET search_vector =
+                    setweight(to_tsvector(%s::regconfig, coalesce(v.title, '')), 'A')
+                    || setweight(to_tsvector(%s::regconfig, coalesce(v.summary, '')), 'B')
+                    || setweight(to_tsvector(%s::regconfig, coalesce(v.body, '')), 'C')
+                FROM resources_resourceversion AS v
+                WHERE v.id = r.current_version_id AND r.language = %s AND r.id = ANY(%s)
+                """,
+                [config, config, config, language, ids],
+            )
 
 
 def row_counts(survey) -> dict:

@@ -20,7 +20,6 @@ import json
 import os
 import random
 import time
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import benchlib
@@ -29,73 +28,6 @@ from audits_pages import measure, query_growth, slowest_queries
 DB = "bench_resources"
 RESOURCES = 5_000
 DRAFTS = 500
-LANGUAGE_WEIGHTS = {"sv": 60, "nb": 25, "en": 15}
-
-WORDS = {
-    "sv": {
-        "titles": [
-            "Revisionsmanual för brukarstyrda brukarrevisioner",
-            "Metodguide: fokusgrupper och intervjuer",
-            "Studiematerial för brukarrevisorer",
-            "Mall för revisionsfrågor",
-            "Brukarråd – så kommer ni igång",
-            "Enkäter med smileys",
-            "Etik och tystnadslöfte",
-            "Återkoppling och uppföljning",
-            "Lättläst om brukarinflytande",
-            "Rapport från arbetsmarknadsenheten",
-        ],
-        "sentences": [
-            "Två brukarrevisorer leder varje fokusgrupp och en av dem antecknar.",
-            "Beställaren och revisorerna kommer överens om revisionsfrågorna i förväg.",
-            "Intervjuerna hålls i en lokal utan insyn och utan personal.",
-            "Enkäten finns på lättläst svenska och med smileyskalor.",
-            "Rapporten lämnas först vid ett återkopplingsmöte med verksamheten.",
-            "Brukarrådet träffas fyra gånger om året och skriver protokoll.",
-            "Deltagarna får veta hur deras svar används och att ingen kan spåras.",
-            "Uppföljningen sker ett halvår efter återkopplingen.",
-            "Arbetsmarknadsenheten svarade skriftligt på alla förslag.",
-            "Tolk och stödperson bokas för den som behöver det.",
-        ],
-    },
-    "nb": {
-        "titles": [
-            "Revisjonsmanual for brukerstyrte brukerrevisjoner",
-            "Samling for nye brukermedvirkere",
-            "Studiemateriell for erfaringsformidlere",
-            "Mal for revisjonsspørsmål",
-            "Brukerutvalg i praksis",
-            "Lettlest om brukermedvirkning",
-        ],
-        "sentences": [
-            "Brukermedvirkere bidrar på individnivå, tjenestenivå og systemnivå.",
-            "Samlingene for nye brukermedvirkere holdes tre ganger i året.",
-            "Erfaringsformidlere forteller sin historie på en trygg måte.",
-            "Intervjuer og fokusgrupper holdes alltid av to revisorer.",
-            "Oppdragsgiver svarer skriftlig på hvert forslag i rapporten.",
-            "Brukerutvalget gir råd til ledelsen i helseforetaket.",
-        ],
-    },
-    "en": {
-        "titles": [
-            "User-led user audits in brief",
-            "Running focus groups with user auditors",
-            "Guide for commissioners",
-            "Template for audit questions",
-            "User councils: getting started",
-        ],
-        "sentences": [
-            "Two user auditors lead every focus group and one of them takes notes.",
-            "The commissioner answers every proposal in writing within three months.",
-            "Auditors have experience of similar services themselves.",
-            "User councils meet four times a year and keep minutes.",
-            "Participants are told how their answers are used and that no one can be traced.",
-        ],
-    },
-}
-KINDS = ["audit_manual", "method_guide", "study_material", "template", "report", "fact_sheet"]
-TOPICS = ["user_audit", "surveys", "councils", "participation", "ethics_law", "training"]
-AUDIENCES = ["everyone", "auditors", "commissioners", "representatives", "organisations"]
 
 
 def seed(seed_value: int = benchlib.RANDOM_SEED) -> dict:
@@ -103,7 +35,7 @@ def seed(seed_value: int = benchlib.RANDOM_SEED) -> dict:
     from django.utils import timezone
 
     from brukarkraft.models import User
-    from resources.models import SEARCH_CONFIGS, Resource, ResourceVersion
+    from resources.models import Resource
 
     rng = random.Random(seed_value)
     started = time.perf_counter()
@@ -111,72 +43,22 @@ def seed(seed_value: int = benchlib.RANDOM_SEED) -> dict:
     with transaction.atomic():
         author = User.objects.create(email="sara@bench.example", full_name="Sara Personal")
         reviewer = User.objects.create(email="ingrid@bench.example", full_name="Ingrid Solberg")
-        languages = list(LANGUAGE_WEIGHTS)
-        weights = list(LANGUAGE_WEIGHTS.values())
-        rows = []
-        for n in range(RESOURCES + DRAFTS):
-            language = rng.choices(languages, weights=weights)[0]
-            words = WORDS[language]
-            body = "\n\n".join(
-                " ".join(rng.choices(words["sentences"], k=rng.randint(3, 6)))
-                for _paragraph in range(rng.randint(3, 8))
-            )
-            if n % 997 == 0:
+        rows = [
+            benchlib.random_resource(
+                rng,
+                n,
+                slug=f"resurs-{n:05d}",
+                author=author,
+                now=now,
+                published=n < RESOURCES,
                 # A word found in one resource only: the "one hit" case.
-                body += f"\n\nSärskilt ord: kvastfening{n}."
-            rows.append(
-                Resource(
-                    slug=f"resurs-{n:05d}",
-                    kind=rng.choice(KINDS),
-                    language=language,
-                    topics=sorted(rng.sample(TOPICS, rng.randint(1, 3))),
-                    audiences=sorted(rng.sample(AUDIENCES, rng.randint(1, 2))),
-                    easy_to_read=rng.random() < 0.1,
-                    title=f"{rng.choice(words['titles'])} {n}",
-                    summary=" ".join(rng.choices(words["sentences"], k=2)),
-                    body=body,
-                    status="published" if n < RESOURCES else "draft",
-                    author=author,
-                    published_at=now - timedelta(days=rng.randint(0, 1500))
-                    if n < RESOURCES
-                    else None,
-                )
+                marker=f"Särskilt ord: kvastfening{n}." if n % 997 == 0 else "",
             )
+            for n in range(RESOURCES + DRAFTS)
+        ]
         Resource.objects.bulk_create(rows, batch_size=1000)
         published = list(Resource.objects.filter(status="published").order_by("pk"))
-        versions = ResourceVersion.objects.bulk_create(
-            [
-                ResourceVersion(
-                    resource=resource,
-                    number=1,
-                    title=resource.title,
-                    summary=resource.summary,
-                    body=resource.body,
-                    body_html="".join(f"<p>{part}</p>" for part in resource.body.split("\n\n")),
-                    approved_by=reviewer,
-                    published_at=resource.published_at,
-                )
-                for resource in published
-            ],
-            batch_size=1000,
-        )
-        for resource, version in zip(published, versions, strict=True):
-            resource.current_version = version
-        Resource.objects.bulk_update(published, ["current_version"], batch_size=1000)
-        with connection.cursor() as cursor:
-            for language, config in SEARCH_CONFIGS.items():
-                # As services._index: title A, summary B, body C, in the text's language.
-                cursor.execute(
-                    """
-                    UPDATE resources_resource AS r SET search_vector =
-                        setweight(to_tsvector(%s::regconfig, coalesce(v.title, '')), 'A')
-                        || setweight(to_tsvector(%s::regconfig, coalesce(v.summary, '')), 'B')
-                        || setweight(to_tsvector(%s::regconfig, coalesce(v.body, '')), 'C')
-                    FROM resources_resourceversion AS v
-                    WHERE v.id = r.current_version_id AND r.language = %s
-                    """,
-                    [config, config, config, language],
-                )
+        benchlib.publish_first_versions(published, reviewer=reviewer)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE resources_resource")
         cursor.execute("VACUUM ANALYZE resources_resourceversion")

@@ -25,7 +25,6 @@ import json
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -60,32 +59,8 @@ def start_gunicorn(target: str, port: int, workers: int, log: Path) -> subproces
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    for _ in range(100):
-        time.sleep(0.2)
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn {target} exited; see {log}")
-        try:
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/healthz", headers={"X-Forwarded-Proto": "https"}
-            )
-            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 — our own server
-                break
-        except OSError as error:
-            if getattr(error, "code", None):  # an HTTP answer (404 on the ceiling): it runs
-                break
-    else:
-        raise SystemExit(f"gunicorn {target} did not come up; see {log}")
+    benchlib.wait_until_up(port, process, log, any_answer=True)
     return process
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def warm_up(port: int, path: str, method: str = "GET", times: int = 20) -> None:
@@ -333,7 +308,7 @@ def main() -> None:
         print(f"app: {args.users} users for {args.duration} s …", flush=True)
         app_run = summarise(run_locust("Respondent", APP_PORT, args, env, workdir, app))
         app_run["load_average_after"] = os.getloadavg()
-        stop(app)
+        benchlib.stop(app)
         checks = db_checks(survey)
         flows = app_run["by_name"].get("FLOW submitted", {"ok": 0})["ok"]
         failed_flows = app_run["by_name"].get("FLOW failed", {"requests": 0})["requests"]
@@ -384,7 +359,7 @@ def main() -> None:
             ceiling_run = summarise(
                 run_locust("Ceiling", CEILING_PORT, args, env, workdir, ceiling)
             )
-            stop(ceiling)
+            benchlib.stop(ceiling)
             rows = ceiling_rows()
             inserts_ok = ceiling_run["by_name"]["POST ceiling insert"]["ok"]
             ceiling_run.update(
@@ -427,7 +402,7 @@ def main() -> None:
             Path(args.json).write_text(json.dumps(result, indent=2, default=str))
     finally:
         for server in servers:
-            stop(server)
+            benchlib.stop(server)
         if not args.keep_logs:
             shutil.rmtree(workdir, ignore_errors=True)
         if not args.keep_db:

@@ -1,10 +1,20 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
-from .models import AccessibilityFeedback, County, Membership, Municipality, Organisation, User
+from .models import (
+    AccessibilityFeedback,
+    County,
+    Membership,
+    Municipality,
+    Organisation,
+    PendingTask,
+    User,
+)
+from .queue import send_pending
 
 
 class MembershipInline(admin.TabularInline):
@@ -110,3 +120,48 @@ class AccessibilityFeedbackAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ["created_at", "staff_notified_at", "handled_at"]
     list_select_related = ["handled_by"]
+
+
+@admin.register(PendingTask)
+class PendingTaskAdmin(admin.ModelAdmin):
+    """Jobs the queue could not take while Redis was down; sent by beat every minute.
+
+    Read-only: a job is only ever sent (here, or by beat), never edited.
+    """
+
+    list_display = ["created_at", "task", "args", "attempts", "last_error", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "task"]
+    date_hierarchy = "created_at"
+    actions = ["send_now"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a kept job would lose it; sent ones go with the retention job.
+        return False
+
+    @admin.action(description=_("Send the selected jobs now"))
+    def send_now(self, request, queryset) -> None:
+        waiting = list(queryset.unsent().values_list("pk", flat=True))
+        sent = send_pending(only=waiting)
+        if sent < len(waiting):
+            self.message_user(
+                request,
+                gettext(
+                    "%(sent)s of %(total)s jobs were sent. The queue is still not reachable,"
+                    " or another job was being sent; the rest are tried again every minute."
+                )
+                % {"sent": sent, "total": len(waiting)},
+                messages.WARNING,
+            )
+        else:
+            self.message_user(
+                request,
+                ngettext("%(sent)s job was sent.", "%(sent)s jobs were sent.", sent)
+                % {"sent": sent},
+                messages.SUCCESS,
+            )

@@ -333,3 +333,77 @@ class AccessibilityFeedback(models.Model):
     @property
     def is_anonymous(self) -> bool:
         return not (self.name or self.email)
+
+
+class PendingTaskQuerySet(models.QuerySet):
+    def unsent(self) -> PendingTaskQuerySet:
+        return self.filter(sent_at__isnull=True)
+
+
+class PendingTask(models.Model):
+    """A background job the queue could not take (Redis down): kept here, sent when it is back.
+
+    Only task names and ids are stored, never personal data; send_pending_tasks (beat, every
+    minute) sends what is due, oldest first.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = PendingTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending background job")
+        verbose_name_plural = _("pending background jobs")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"
+
+
+class PersonErasure(models.Model):
+    """The record that a person's data was erased: who did it, when, why, and how much.
+
+    It holds no personal data: the erased account (kept, anonymised) is a pointer, and the
+    counts say what was held and how many rows each part of the portal changed.
+    """
+
+    performed_at = models.DateTimeField(_("erased"), auto_now_add=True, db_index=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("anonymised account"),
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    # {section: {item: rows held before the erasure}}
+    held = models.JSONField(_("held before"), default=dict)
+    # {section: rows changed or deleted}
+    changed = models.JSONField(_("rows changed"), default=dict)
+
+    class Meta:
+        ordering = ["-performed_at", "-pk"]
+        verbose_name = _("erasure of personal data")
+        verbose_name_plural = _("erasures of personal data")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.performed_at:%Y-%m-%d}" if self.performed_at else f"#{self.pk}"
+
+    @property
+    def total_changed(self) -> int:
+        return sum(self.changed.values())

@@ -34,7 +34,9 @@ def send_once(connection, *, key: str, timeout: int, message) -> int:
     several workers never mail one person twice; a failed send releases the claim."""
     from django.core.cache import cache
 
-    if not cache.add(key, 1, timeout):
+    # False: another delivery has it. None: the cache (Redis) is unreachable and
+    # django-redis ignored the error; then a second mail is better than none.
+    if cache.add(key, 1, timeout) is False:
         return 0
     try:
         if callable(message):

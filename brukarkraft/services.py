@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .models import AccessibilityFeedback, User
+from .queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,10 @@ def feedback_submit(
     )
     from .tasks import notify_staff_of_feedback
 
-    # robust: the feedback is stored either way; a broker that is down must not turn the
-    # visitor's successful submission into an error page (staff still see it in the inbox).
-    transaction.on_commit(lambda: notify_staff_of_feedback.delay(feedback.pk), robust=True)
+    # enqueue keeps the job if the broker is down; robust: nothing else after the commit
+    # may turn the visitor's successful submission into an error page either (staff still
+    # see it in the inbox).
+    transaction.on_commit(lambda: enqueue(notify_staff_of_feedback, feedback.pk), robust=True)
     return feedback
 
 
@@ -86,14 +88,15 @@ def email_send_later(
     *, subject: str, body: str, to: list[str], from_email: str | None = None
 ) -> None:
     """Queue a rendered e-mail for the worker; send it at once if the broker will not take it."""
-    from kombu.exceptions import KombuError, OperationalError
-
+    from .queue import BROKER_ERRORS
     from .tasks import send_email
 
     try:
         send_email.delay(subject=subject, body=body, to=to, from_email=from_email)
-    except (KombuError, OperationalError, OSError):
+    except BROKER_ERRORS:
         # The message matters more than the page's speed (a password reset link, say):
-        # with the broker down, send it from the web process instead of losing it.
-        logger.warning("Broker unavailable; sending e-mail %r in the request", subject)
+        # with the broker down, send it from the web process instead of losing it. Not
+        # kept as a PendingTask: its arguments are an address and a rendered message.
+        # Never the subject: it can carry a name or a council's or person's matter.
+        logger.warning("Broker unavailable; sending an e-mail in the request")
         EmailMessage(subject=subject, body=body, from_email=from_email, to=to).send()

@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "simple_history",
     "brukarkraft",
     "audits",
     "surveys",
@@ -53,14 +58,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "brukarkraft.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Below the locale middleware so the page for a database fault is in the user's language.
+    "brukarkraft.faults.DatabaseErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Above the staff-session middleware, whose logout leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "brukarkraft.middleware.StaffSessionMiddleware",
+    "brukarkraft.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -108,13 +123,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 if REDIS_URL:
+    # django-redis rather than Django's own backend: with IGNORE_EXCEPTIONS a Redis outage
+    # turns cache reads into misses instead of error pages (rate limits fail open, pages
+    # still render); the outage is logged. Short timeouts keep a dead Redis from stalling
+    # every request.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "brukarkraft",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "brukarkraft.redis"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -170,8 +196,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 # Uploads are never served from the web root; views check permissions and stream them.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads and generated PDFs: local disk by default; with MEDIA_S3_BUCKET set, an
+# S3-compatible object store (AWS, MinIO, Ceph, a Swedish cloud) that every web and worker
+# machine shares. The bucket must be private: files are only ever served through views
+# that check permissions (they stream from the storage, never redirect to it).
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env.str("MEDIA_S3_PREFIX", default="media"),
+        },
+    }
+else:
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -206,7 +254,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 else:
     # A task not acknowledged within this time is delivered again (acks_late).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -239,7 +287,92 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.purge_expired_raw_answers",
         "schedule": crontab(hour=3, minute=37),
     },
+    "apply-retention": {
+        "task": "brukarkraft.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=47),
+    },
+    "requeue-stale-reports": {
+        "task": "audits.tasks.requeue_stale_reports",
+        "schedule": crontab(minute="*/10"),
+    },
+    "send-pending-tasks": {
+        "task": "brukarkraft.tasks.send_pending_tasks",
+        "schedule": crontab(minute="*"),
+    },
 }
+if not CELERY_BROKER_URL.startswith("filesystem"):
+    # A dead Redis must fail a publish within seconds (the request is then kept in the
+    # database and sent later by send-pending-tasks), not hang the web request.
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {"socket_connect_timeout": 2, "socket_timeout": 2, "max_retries": 1}
+    )
+    # Three times the task time limit: a task whose worker died is delivered again within
+    # 15 minutes, and no task still running is ever delivered twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=900
+    )
+
+# How long personal data and working material are kept (days). The retention task deletes
+# what is due every night; the staff page "What we keep" lists these same figures.
+RETENTION_DAYS = {
+    # One-time survey codes never used, counted from the survey's close.
+    "unused_survey_codes": env.int("RETAIN_UNUSED_SURVEY_CODES_DAYS", default=90),
+    # Orders and other drafts nobody touched, counted from their last change.
+    "abandoned_drafts": env.int("RETAIN_ABANDONED_DRAFTS_DAYS", default=180),
+    # Report versions superseded by a later one (never the approved one).
+    "old_report_versions": env.int("RETAIN_OLD_REPORT_VERSIONS_DAYS", default=365),
+    # Requests that could not reach the queue and were later sent.
+    "sent_pending_tasks": env.int("RETAIN_SENT_PENDING_TASKS_DAYS", default=30),
+    # Accessibility feedback once resolved (the privacy notice promises two years at most).
+    "handled_feedback": env.int("RETAIN_HANDLED_FEEDBACK_DAYS", default=730),
+}
+
+# Content-Security-Policy (django-csp): no inline scripts or styles anywhere, so none are
+# allowed; everything comes from this site. Reports of violations go to the log.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features the portal never uses are switched off for every page.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+
+# Two-factor authentication (django-otp, TOTP app with backup codes) for staff and admin
+# accounts. Required whenever DEBUG is off; with DEBUG on the demo accounts log in with
+# their password alone, so `make run` stays one step.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Brukarkraft"
+# Staff and admin sessions end after this many idle minutes and when the browser closes.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+
+# Rate limits on the public endpoints (django-ratelimit), counted in the cache, i.e. in
+# Redis in production, so they hold across every web process. Per client address.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_VIEW = "brukarkraft.views.errors.rate_limited"
+# A Redis outage must not lock the public out: limits fail open (and it is logged).
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+RATE_LIMITS = {
+    "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),
+    "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/m"),
+    "order": env.str("RATE_LIMIT_ORDER", default="30/m"),
+    "survey": env.str("RATE_LIMIT_SURVEY", default="120/m"),
+    "feedback": env.str("RATE_LIMIT_FEEDBACK", default="10/m"),
+}
+if not REDIS_URL:
+    # Development and the test suite run on one process with the local-memory cache.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Security: all of this is on whenever DEBUG is off.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -262,11 +395,20 @@ if not DEBUG:
     if env.bool("BEHIND_TLS_PROXY", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# No personal data in logs: every record passes a filter that masks e-mail addresses,
+# personal identity numbers and phone numbers before any handler writes it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "brukarkraft.logging.RedactPersonalData"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

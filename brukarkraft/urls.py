@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, dashboards, feedback, health, pages
+from .views import accounts, dashboards, feedback, health, pages, people, records, trail, twofactor
 
 # Swedish pages have no prefix; Norwegian and English live under /nb/ and /en/,
 # so every page has one stable address per language.
@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/my-data/", people.my_data, name="my_data"),
     path(
         "accounts/password/change/",
         auth_views.PasswordChangeView.as_view(),
@@ -58,6 +59,19 @@ urlpatterns += i18n_patterns(
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/two-factor/", twofactor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/backup-codes/",
+        twofactor.backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path("staff/changes/", trail.change_history, name="change_history"),
+    path("staff/retention/", records.retention_overview, name="retention_overview"),
+    path("staff/people/", people.person_search, name="person_search"),
+    path("staff/people/<str:token>/", people.person_detail, name="person_detail"),
+    path("staff/people/<str:token>/export/", people.person_export, name="person_export"),
+    path("staff/people/<str:token>/erase/", people.person_erase, name="person_erase"),
     path("audits/", include("audits.urls")),
     path("surveys/", include("surveys.urls")),
     path("councils/", include("councils.urls")),
@@ -68,3 +82,7 @@ urlpatterns += i18n_patterns(
 
 admin.site.site_header = "Brukarkraft"
 admin.site.site_title = "Brukarkraft"
+
+# A database fault raised in a middleware reaches only the 500 handler: it answers with the
+# 503 page for those (brukarkraft/faults.py) and with the plain 500 page for anything else.
+handler500 = "brukarkraft.faults.server_error"

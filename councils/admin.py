@@ -34,6 +34,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
+from brukarkraft.trail import ReadOnlyHistoryAdmin
 from brukarkraft.uploads import validate_document
 
 from . import services
@@ -608,7 +609,7 @@ class NewMemberInline(MemberFields, admin.TabularInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(ServicePagesMixin, admin.ModelAdmin):
+class CouncilAdmin(ServicePagesMixin, ReadOnlyHistoryAdmin):
     list_display = [
         "name",
         "owner",
@@ -818,7 +819,7 @@ class EraseForm(forms.Form):
 
 
 @admin.register(Member)
-class MemberAdmin(ServicePagesMixin, ImportExportModelAdmin):
+class MemberAdmin(ServicePagesMixin, ReadOnlyHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [MemberResource]
     form = MemberAdminForm
     list_display = [

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
 
@@ -138,6 +139,10 @@ class Council(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = CouncilQuerySet.as_manager()
+
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -294,6 +299,10 @@ class Member(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = MemberQuerySet.as_manager()
+
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["council", "role", "display_name"]

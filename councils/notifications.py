@@ -130,9 +130,11 @@ def send_notice(*, meeting_id: int, sent_at: str) -> int:
     return sent
 
 
-def send_admin_reminders() -> int:
+def send_admin_reminders(*, once_key: str = "") -> int:
     """One e-mail to the centre (in Swedish) on terms ending within 90 days and terms of
-    reference due for revision; nothing when there is nothing to say. Returns messages sent."""
+    reference due for revision; nothing when there is nothing to say. Returns messages sent.
+
+    With `once_key` (the task's id), a redelivered task does not mail the centre again."""
     from .services import mandates_due
 
     ending = list(
@@ -158,4 +160,7 @@ def send_admin_reminders() -> int:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[settings.PORTAL_CONTACT_EMAIL],
     )
-    return message.send() or 0
+    if not once_key:
+        return message.send() or 0
+    with get_connection() as connection:
+        return send_once(connection, key=once_key, timeout=60 * 60 * 24 * 2, message=message)

@@ -16,11 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from brukarkraft.faults import repeat_of
 from brukarkraft.models import Organisation, User
+from brukarkraft.queue import enqueue
 
 from .models import (
     NOTICE_DAYS,
@@ -528,7 +530,7 @@ def notice_send(*, meeting: Meeting, by: User | None) -> list[str]:
     meeting.notice_sent_by = by
     meeting.save(update_fields=["notice_sent_at", "notice_sent_by"])
     meeting_id, sent_at = meeting.pk, now.isoformat()
-    transaction.on_commit(lambda: send_meeting_notice.delay(meeting_id, sent_at))
+    transaction.on_commit(lambda: enqueue(send_meeting_notice, meeting_id, sent_at))
     if meeting.starts_at - now < timedelta(days=NOTICE_DAYS):
         return [
             gettext(
@@ -637,7 +639,7 @@ def minutes_approve(*, meeting: Meeting, by: User | None) -> Meeting:
         ]
     )
     meeting_id = meeting.pk
-    transaction.on_commit(lambda: make_minutes_pdf.delay(meeting_id))
+    transaction.on_commit(lambda: enqueue(make_minutes_pdf, meeting_id))
     return meeting
 
 
@@ -655,6 +657,9 @@ def minutes_pdf_render(*, meeting_id: int) -> Meeting | None:
         raise
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        # Two deliveries of one task may render at once; only the first stores a file.
+        if meeting.minutes_pdf_status == Meeting.PdfStatus.READY:
+            return meeting
         meeting.minutes_pdf.save(
             f"minutes-{meeting.council.slug}-{meeting.pk}.pdf", ContentFile(pdf), save=False
         )
@@ -679,6 +684,18 @@ def case_submit(
 ) -> Case:
     """Anyone on the council submits a case: why, where and when it is a problem, and a fix."""
     Council.objects.select_for_update().get(pk=council.pk)
+    repeat = repeat_of(
+        council.cases,
+        at="submitted_at",
+        submitted_by=by,
+        title=title,
+        why=why,
+        where=where,
+        when=when,
+        proposed_solution=proposed_solution,
+    )
+    if repeat is not None:
+        return repeat  # Sent twice: the case the first one made.
     number = (council.cases.aggregate(top=Max("number"))["top"] or 0) + 1
     case = Case(
         council=council,
@@ -745,6 +762,20 @@ def assessment_record(
         errors["unit_name"] = gettext("Choose a council or name the service unit.")
     if errors:
         raise ValidationError(errors, code="invalid_assessment")
+    if council is not None:
+        Council.objects.select_for_update().get(pk=council.pk)
+    repeat = repeat_of(
+        Assessment.objects.all(),
+        at="created_at",
+        council=council,
+        unit_name=unit_name,
+        held_on=held_on,
+        rapporteur=rapporteur,
+        secretary=secretary,
+        created_by=by,
+    )
+    if repeat is not None:
+        return repeat  # Sent twice: the assessment the first one recorded.
     assessment = Assessment.objects.create(
         council=council,
         unit_name=unit_name,
@@ -801,7 +832,7 @@ def annual_report_request(*, council: Council, year: int) -> AnnualReport:
     report.requested_at = timezone.now()
     report.save(update_fields=["status", "requested_at"])
     report_id = report.pk
-    transaction.on_commit(lambda: make_annual_report.delay(report_id))
+    transaction.on_commit(lambda: enqueue(make_annual_report, report_id))
     return report
 
 
@@ -830,8 +861,9 @@ def annual_report_render(*, report_id: int) -> AnnualReport | None:
     from .pdf import annual_report_pdf
 
     report = AnnualReport.objects.select_related("council").filter(pk=report_id).first()
-    if report is None:
-        return None
+    # Ready: a redelivered task. Asking again sets the report back to queued first.
+    if report is None or report.status == Meeting.PdfStatus.READY:
+        return report
     try:
         pdf = annual_report_pdf(report.council, report.year)
     except Exception:  # noqa: BLE001 — recorded so staff can retry
@@ -839,6 +871,8 @@ def annual_report_render(*, report_id: int) -> AnnualReport | None:
         raise
     with transaction.atomic():
         report = AnnualReport.objects.select_for_update().get(pk=report_id)
+        if report.status == Meeting.PdfStatus.READY:
+            return report
         report.file.save(
             f"annual-{report.council.slug}-{report.year}.pdf", ContentFile(pdf), save=False
         )
@@ -852,84 +886,23 @@ def annual_report_render(*, report_id: int) -> AnnualReport | None:
 
 def member_export(*, user: User) -> str:
     """Everything the councils app holds about a person, as JSON."""
-    memberships = Member.objects.filter(user=user).select_related("council", "organisation")
-    data = {
-        "person": {"name": user.full_name, "email": user.email},
-        "memberships": [
-            {
-                "council": m.council.name,
-                "role": m.role,
-                "organisation": m.organisation.name if m.organisation else None,
-                "category": m.category,
-                "gender": m.gender,
-                "term_start": m.term_start,
-                "term_end": m.term_end,
-                "publish_consent": m.publish_consent,
-                "attendance": [
-                    {
-                        "meeting": a.meeting.starts_at,
-                        "status": a.status,
-                        "travel_cost": a.travel_cost,
-                        "lost_earnings": a.lost_earnings,
-                    }
-                    for a in m.attendance.select_related("meeting")
-                ],
-            }
-            for m in memberships
-        ],
-        "nominations": [
-            {
-                "council": n.request.council.name,
-                "organisation": n.organisation.name,
-                "status": n.status,
-                "motivation": n.motivation,
-                "nominated_at": n.nominated_at,
-            }
-            for n in Nomination.objects.filter(candidate=user).select_related(
-                "request__council", "organisation"
-            )
-        ],
-        "cases_submitted": [
-            {"council": c.council.name, "number": c.number, "title": c.title}
-            for c in Case.objects.filter(submitted_by=user).select_related("council")
-        ],
-    }
+    from brukarkraft.privacy import Person
+
+    from . import privacy
+
+    data = {"person": {"name": user.full_name, "email": user.email}}
+    data.update(privacy.export(Person.for_user(user)))
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
 @transaction.atomic
 def member_erase(*, user: User) -> int:
     """Erase a person from the councils: their rows keep the minutes whole, with the name
-    replaced ("Former member 12") in the rows and in the minutes' text. Returns rows changed."""
-    changed = 0
-    for member in Member.objects.select_for_update().filter(user=user, erased_at__isnull=True):
-        replacement = gettext("Former member %(number)s") % {"number": member.pk}
-        old = member.display_name
-        for meeting in Meeting.objects.filter(council=member.council).filter(
-            Q(minutes__contains=old)
-        ):
-            Meeting.objects.filter(pk=meeting.pk).update(
-                minutes=meeting.minutes.replace(old, replacement)
-            )
-        member.display_name = replacement
-        member.gender = ""
-        member.publish_consent = False
-        member.erased_at = timezone.now()
-        member.save(update_fields=["display_name", "gender", "publish_consent", "erased_at"])
-        changed += 1
-    Nomination.objects.filter(candidate=user).update(
-        motivation="",
-        representativeness="",
-        candidate_motivation="",
-        organisation_or_umbrella="",
-        national_or_local="",
-        assignment="",
-        ability_and_willingness="",
-        capacity="",
-        gender="",
-    )
-    Case.objects.filter(submitted_by=user).update(submitted_by=None)
-    return changed
+    replaced ("Former member 12") in the rows, the minutes' text and the change history.
+    Returns the number of terms erased. brukarkraft.privacy erases the rest of the portal."""
+    from . import privacy
+
+    return privacy.erase_user(user).terms
 
 
 # --- Reminders ----------------------------------------------------------------------

@@ -23,9 +23,10 @@ def make_annual_report(report_id: int) -> None:
     annual_report_render(report_id=report_id)
 
 
-@shared_task
-def remind_council_admins() -> int:
+@shared_task(bind=True)
+def remind_council_admins(self) -> int:
     """Tell the centre about terms ending within 90 days and terms of reference due."""
     from .notifications import send_admin_reminders
 
-    return send_admin_reminders()
+    # A redelivered message keeps its task id: the centre is mailed once.
+    return send_admin_reminders(once_key=f"councils:admin-reminders:{self.request.id}")

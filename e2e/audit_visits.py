@@ -68,7 +68,6 @@ def audit_crawl_data(commissioner, staff, auditor, organisation) -> dict:
             **kwargs,
         )
 
-    draft = services.order_start(organisation=organisation, by=commissioner, language="sv")
     requested = walk(S.REQUESTED)
     quote_ready = walk(S.REQUESTED)
     services.audit_accept(audit=quote_ready, by=staff)
@@ -145,6 +144,9 @@ def audit_crawl_data(commissioner, staff, auditor, organisation) -> dict:
     # Their own reference series: the factory's sequence may meet the services' numbers.
     for index in range(12):
         AuditFactory(status=S.REQUESTED, reference=f"BR-2025-9{index:04d}")
+    # Opened last: order_start hands back an untouched draft opened a moment earlier (a
+    # double click), so walk() would otherwise take this one further.
+    draft = services.order_start(organisation=organisation, by=commissioner, language="sv")
     today = timezone.localdate()
     return {
         "draft": draft,

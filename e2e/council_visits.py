@@ -177,7 +177,7 @@ def council_crawl_data(staff, auditor) -> dict:
         item=item, decision="Rådet tar upp frågan igen.", case_status=Case.Status.DISCUSSED
     )
     _hold_meeting(second, [chair, astrid], "Astrid Revisor redogjorde för färdtjänsten.")
-    with mock.patch("councils.tasks.make_minutes_pdf.delay"):
+    with mock.patch("councils.tasks.make_minutes_pdf.apply_async"):
         services.minutes_approve(meeting=first, by=staff)
         services.minutes_approve(meeting=second, by=staff)
     Meeting.objects.filter(pk=first.pk).update(

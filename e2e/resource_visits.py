@@ -51,7 +51,7 @@ def _publish(resource, author, reviewer):
 
 def resource_crawl_data(staff, auditor) -> dict:
     colleague = UserFactory(full_name="Karl Kollega", roles=[Role.STAFF])
-    with mock.patch("resources.tasks.print_version.delay"):
+    with mock.patch("resources.tasks.print_version.apply_async"):
         manual = ResourceFactory(
             slug="revisionsmanual",
             title="Revisionsmanual för brukarrevision",
@@ -106,6 +106,10 @@ def resource_crawl_data(staff, auditor) -> dict:
             data={"title": "Intervjuteknik", "body": changed.body + "\n\nStäll öppna frågor."},
         )
         services.resource_submit(resource=changed, by=colleague)
+    # Patched at apply_async, which both .delay() and brukarkraft.queue.enqueue() go through:
+    # a PDF made here would be served in place of the "not ready" page the crawl scans.
+    manual.refresh_from_db()
+    assert not manual.current_version.pdf, "the print task ran: patch where it is queued"
     # The staff persona's own work: a draft and a text in review she may not approve.
     draft = ResourceFactory(slug="utkast-fokusgrupper", title="Fokusgrupper", author=staff)
     own = ResourceFactory(slug="egen-text", title="Etik i brukarrevision", author=staff)
@@ -152,7 +156,7 @@ def resource_crawl_data(staff, auditor) -> dict:
     CourseSessionFactory(course=gathering, place="Oslo")
     mine = services.registration_create(course=gathering, participant=auditor, by=auditor)
 
-    with mock.patch("resources.tasks.notify_guidance.delay"):
+    with mock.patch("resources.tasks.notify_guidance.apply_async"):
         new_request = GuidanceRequestFactory()
         answered = GuidanceRequestFactory(organisation_name="Region Örebro län")
         services.guidance_answer(request=answered, by=staff, answer="Vi ses på tisdag.")

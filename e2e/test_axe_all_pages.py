@@ -1,14 +1,21 @@
-"""axe-core (WCAG 2.1 AA) on every page of the foundation, in Swedish, Norwegian and English.
+"""axe-core (WCAG 2.1 AA) on every page of the foundation, in Swedish, Norwegian and English,
+and no Content-Security-Policy violation on the browser's console on any of them.
 
 One browser context per persona and language: the persona logs in once and visits
-each page it can reach, including error states (forms sent empty, 403, 404, 429).
+each page it can reach, including error states (forms sent empty, 403, 404, 429, and 503
+while the database is unreachable).
 A failure names every page and language that failed, with axe's findings.
 """
 
+import time
 from collections.abc import Callable
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db import OperationalError
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -35,8 +42,15 @@ from e2e.council_visits import (
     outsider_council_visits,
     staff_council_visits,
 )
-from e2e.crawl import Visit, submit_main_form
+from e2e.crawl import Visit, set_up_two_factor, submit_main_form, watch_csp_violations
 from e2e.helpers import LANGUAGES, html_lang
+from e2e.people_visits import (
+    PEOPLE_NOT_PAGES,
+    admin_people_visits,
+    denied_people_visits,
+    people_crawl_data,
+    staff_people_visits,
+)
 from e2e.resource_visits import (
     RESOURCE_NOT_PAGES,
     admin_resource_visits,
@@ -72,6 +86,28 @@ def fail_login_until_locked_out(page):
         page.fill("input[name=password]", "not-the-password")
         response = submit_main_form(page)
     return response
+
+
+def send_until_rate_limited(page):
+    # Rate limits are off in tests (conftest.py); one POST a minute trips this one.
+    limits = {**settings.RATE_LIMITS, "feedback": "1/m"}
+    prefix = f"rl-crawl-{time.monotonic_ns()}:"
+    with override_settings(
+        RATELIMIT_ENABLE=True, RATE_LIMITS=limits, RATELIMIT_CACHE_PREFIX=prefix
+    ):
+        submit_main_form(page)
+        return submit_main_form(page)
+
+
+def reload_with_the_database_down(page):
+    """The same page again while every query fails as if the database had gone away."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # The live server answers from a thread of this process, so the patch reaches it.
+    with mock.patch("django.db.backends.utils.CursorWrapper._execute", unreachable):
+        return page.reload()
 
 
 def log_out(page):
@@ -119,6 +155,14 @@ def anonymous_visits(data) -> list[Visit]:
         *anonymous_council_visits(data),
         *anonymous_resource_visits(data),
         Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
+        Visit("too many requests (429)", "feedback", status=429, action=send_until_rate_limited),
+        # No session to load: the view's query fails first and DatabaseErrorMiddleware answers.
+        Visit(
+            "database unreachable (503)",
+            "resources:library",
+            status=503,
+            action=reload_with_the_database_down,
+        ),
     ]
 
 
@@ -144,6 +188,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *commissioner_audit_visits(data),
         *commissioner_council_visits(data),
         *commissioner_resource_visits(data),
+        *denied_people_visits(data),
         Visit("home after logging out", "home", action=log_out),
     ],
     "auditor": lambda data: [
@@ -164,10 +209,33 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
             {"pk": data["feedback"].pk},
             action=submit_main_form,
         ),
+        Visit("change history", "change_history"),
+        Visit(
+            "change history with a wrong filter",
+            "change_history",
+            query="?date_from=2026-05-10&date_to=2026-05-01",
+        ),
+        Visit("what we keep and for how long", "retention_overview"),
         *staff_survey_visits(data),
         *staff_audit_visits(data),
         *staff_council_visits(data),
         *staff_resource_visits(data),
+        *staff_people_visits(data),
+        # Loading the session fails in a middleware: the 500 handler answers with the 503 page.
+        Visit(
+            "database unreachable, logged in (503)",
+            "start",
+            status=503,
+            action=reload_with_the_database_down,
+        ),
+        Visit("profile with two-step login off", "profile"),
+        Visit("two-step login set-up", "two_factor_setup"),
+        Visit("two-step login set-up with errors", "two_factor_setup", action=submit_main_form),
+        Visit("backup codes shown once", "two_factor_setup", action=set_up_two_factor),
+        Visit("backup codes left", "two_factor_backup_codes"),
+        Visit("profile with two-step login on", "profile"),
+        Visit("two-step login code", "two_factor_verify"),
+        Visit("two-step login code with errors", "two_factor_verify", action=submit_main_form),
     ],
     "admin_user": lambda data: [
         Visit("admin start page", "start"),
@@ -177,6 +245,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *admin_audit_visits(data),
         *admin_council_visits(data),
         *admin_resource_visits(data),
+        *admin_people_visits(data),
     ],
     "outsider": lambda data: [
         Visit("start page without a role", "start"),
@@ -195,6 +264,7 @@ NOT_PAGES = (
     | AUDIT_NOT_PAGES
     | COUNCIL_NOT_PAGES
     | RESOURCE_NOT_PAGES
+    | PEOPLE_NOT_PAGES
 )
 
 
@@ -218,12 +288,15 @@ def structure_problems(page, language: str) -> list[str]:
 def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisation):
     # The resources' attachments are stored files: keep them out of the project's media.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Staff reach the two-step login pages by choice, as with DEBUG on; none is forced.
+    settings.TWO_FACTOR_REQUIRED = False
     person = UserFactory(email="forgot@example.se")
     return {
         "surveys": survey_crawl_data(staff, auditor),
         "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
         "councils": council_crawl_data(staff, auditor),
         "resources": resource_crawl_data(staff, auditor),
+        "people": people_crawl_data(auditor),
         "feedback": AccessibilityFeedbackFactory(),
         "reset_link": {
             "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
@@ -240,6 +313,7 @@ def test_every_page_passes_axe(
     page = new_context().new_page()
     # A missing button should fail in seconds, not after Playwright's 30-second default.
     page.set_default_timeout(5_000)
+    csp_violations = watch_csp_violations(page)
     if persona != "anonymous":
         user = request.getfixturevalue(persona)
         # Saving the profile and logging in follow the person's own language.
@@ -273,6 +347,8 @@ def test_every_page_passes_axe(
             axe(page, where)
         except AssertionError as error:
             problems.append(str(error))
+        problems.extend(f"CSP violation at {violation}" for violation in csp_violations)
+        csp_violations.clear()
         failures.extend(f"{where}: {problem}" for problem in problems)
 
     assert not failures, "\n\n".join(failures)

@@ -24,6 +24,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
+from brukarkraft.trail import ReadOnlyHistoryAdmin
 
 from . import services
 from .models import (
@@ -302,7 +303,7 @@ class ReviewInline(ReadOnlyInline):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ImportExportModelAdmin):
+class ResourceAdmin(ReadOnlyHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [ResourceMetadataResource]
     form = ResourceForm
     list_display = [

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
 
@@ -123,6 +124,10 @@ class Resource(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ResourceQuerySet.as_manager()
+
+    # Every change is kept with who made it and when (django-simple-history); staff read it
+    # on the change-history page. Erasing a person also rewrites their name here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

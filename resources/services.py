@@ -14,7 +14,9 @@ from django.db.models import F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from brukarkraft.faults import repeat_of
 from brukarkraft.models import Organisation, User
+from brukarkraft.queue import enqueue
 from brukarkraft.roles import Role
 from brukarkraft.uploads import validate_document
 
@@ -183,7 +185,7 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
     )
     _index(resource, version)
     version_id = version.pk
-    transaction.on_commit(lambda: print_version.delay(version_id))
+    transaction.on_commit(lambda: enqueue(print_version, version_id))
 
 
 def _index(resource: Resource, version: ResourceVersion) -> None:
@@ -315,6 +317,16 @@ def attachment_add(*, resource: Resource, by: User, upload, title: str) -> Attac
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    Resource.objects.select_for_update().get(pk=resource.pk)
+    repeat = repeat_of(
+        resource.attachments,
+        at="uploaded_at",
+        sha256=digest.hexdigest(),
+        title=title or upload.name,
+        uploaded_by=by,
+    )
+    if repeat is not None:
+        return repeat  # The same file sent twice: stored once.
     attachment = Attachment(
         resource=resource,
         title=title or upload.name,
@@ -547,11 +559,19 @@ def registration_complete(
 def guidance_request_create(*, data: dict, by: User | None) -> GuidanceRequest:
     from .tasks import notify_guidance
 
-    request = GuidanceRequest(requested_by=by if by and by.is_authenticated else None, **data)
+    requested_by = by if by and by.is_authenticated else None
+    if requested_by is not None:
+        User.objects.select_for_update().get(pk=requested_by.pk)
+    repeat = repeat_of(
+        GuidanceRequest.objects.all(), at="created_at", requested_by=requested_by, **data
+    )
+    if repeat is not None:
+        return repeat  # Sent twice: the centre is told once.
+    request = GuidanceRequest(requested_by=requested_by, **data)
     request.full_clean()
     request.save()
     request_id = request.pk
-    transaction.on_commit(lambda: notify_guidance.delay(request_id, "received"))
+    transaction.on_commit(lambda: enqueue(notify_guidance, request_id, "received"))
     return request
 
 
@@ -571,7 +591,7 @@ def guidance_answer(*, request: GuidanceRequest, by: User, answer: str) -> Guida
     request.answered_at = timezone.now()
     request.save(update_fields=["answer", "status", "handled_by", "answered_at"])
     request_id = request.pk
-    transaction.on_commit(lambda: notify_guidance.delay(request_id, "answered"))
+    transaction.on_commit(lambda: enqueue(notify_guidance, request_id, "answered"))
     return request
 
 

@@ -13,11 +13,13 @@ def print_version(version_id: int) -> None:
 def publish_due_resources() -> int:
     """Publish approved versions whose scheduled time has come, and queue again the
     printable PDF of any current version a lost task left without one."""
+    from brukarkraft.queue import enqueue
+
     from .services import resources_publish_due, versions_missing_pdf
 
     published = resources_publish_due()
     for version_id in versions_missing_pdf():
-        print_version.delay(version_id)
+        enqueue(print_version, version_id)
     return published
 
 

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -15,6 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from brukarkraft.faults import repeat_of
+from brukarkraft.queue import enqueue
 
 from .checks import survey_problems
 from .models import (
@@ -104,6 +108,18 @@ def survey_ensure_editable(survey: Survey) -> None:
 
 @transaction.atomic
 def survey_create(*, by, title_sv: str, title_nb: str = "", title_en: str = "", **fields) -> Survey:
+    if by is not None:
+        get_user_model().objects.select_for_update().get(pk=by.pk)
+        repeat = repeat_of(
+            Survey.objects.filter(status=Survey.Status.DRAFT, previous_version=None),
+            at="created_at",
+            created_by=by,
+            title_sv=title_sv,
+            title_nb=title_nb,
+            title_en=title_en,
+        )
+        if repeat is not None:
+            return repeat  # Sent twice: the survey the first one created.
     survey = Survey.objects.create(
         created_by=by, title_sv=title_sv, title_nb=title_nb, title_en=title_en, **fields
     )
@@ -262,6 +278,10 @@ def option_delete(*, option: Option) -> None:
 
 @transaction.atomic
 def question_copy_from_bank(*, bank_question: BankQuestion, section: Section) -> Question:
+    Section.objects.select_for_update().get(pk=section.pk)
+    newest = section.questions.order_by("-position").first()
+    if newest is not None and newest.bank_key == bank_question.key:
+        return newest  # Sent twice: the copy the first one made.
     texts = {}
     for language in LANGUAGES:
         for field in ("text", "easy", "help"):
@@ -321,6 +341,12 @@ def survey_close(*, survey: Survey, by) -> Survey:
 @transaction.atomic
 def survey_new_version(*, survey: Survey, by) -> Survey:
     """Copy the survey, its sections, questions, options, units and members as a new draft."""
+    Survey.objects.select_for_update().get(pk=survey.pk)
+    if by is not None:
+        drafts = survey.next_versions.filter(status=Survey.Status.DRAFT)
+        repeat = repeat_of(drafts, at="created_at", created_by=by)
+        if repeat is not None:
+            return repeat  # The same person pressed twice: the copy the first press made.
     copy = Survey.objects.get(pk=survey.pk)
     copy.pk = None
     copy.token = Survey._meta.get_field("token").default()
@@ -401,6 +427,15 @@ def code_batch_create(
         with translation.override(language):
             path = reverse("surveys:answer_start", args=[survey.token])
         answer_url = urljoin(site_base_url(), path)
+    Survey.objects.select_for_update().get(pk=survey.pk)
+    waiting = survey.code_batches.filter(
+        unit=unit,
+        size=size,
+        slips_language=language,
+        slips_status__in=[CodeBatch.SlipsStatus.QUEUED, CodeBatch.SlipsStatus.RUNNING],
+    ).first()
+    if waiting is not None:
+        return waiting  # Sent twice: the slips on their way already.
     batch = CodeBatch.objects.create(
         survey=survey, unit=unit, size=size, slips_language=language, answer_url=answer_url
     )
@@ -416,7 +451,7 @@ def code_batch_create(
     OneTimeCode.objects.bulk_create(
         OneTimeCode(batch=batch, survey=survey, code=code) for code in sorted(codes)
     )
-    transaction.on_commit(lambda: write_code_slips.delay(batch.pk))
+    transaction.on_commit(lambda: enqueue(write_code_slips, batch.pk))
     return batch
 
 
@@ -439,14 +474,19 @@ def code_slips_write(*, batch_id: int) -> CodeBatch | None:
         batch.save(update_fields=["slips_status"])
     try:
         pdf = code_slips_pdf(batch, batch.slips_language, batch.answer_url)
-        batch.slips.save(f"codes-{batch.survey_id}-{batch.pk}.pdf", ContentFile(pdf), save=False)
+        with transaction.atomic():
+            batch = CodeBatch.objects.select_for_update(of=("self",)).get(pk=batch_id)
+            # Two deliveries of one task may render at once; only the first stores a file.
+            if batch.slips_status != CodeBatch.SlipsStatus.READY:
+                name = f"codes-{batch.survey_id}-{batch.pk}.pdf"
+                batch.slips.save(name, ContentFile(pdf), save=False)
+                batch.slips_status = CodeBatch.SlipsStatus.READY
+                batch.save(update_fields=["slips", "slips_status"])
     except Exception:
-        CodeBatch.objects.filter(pk=batch_id).update(slips_status=CodeBatch.SlipsStatus.FAILED)
+        CodeBatch.objects.filter(pk=batch_id).exclude(
+            slips_status=CodeBatch.SlipsStatus.READY
+        ).update(slips_status=CodeBatch.SlipsStatus.FAILED)
         raise
-    CodeBatch.objects.filter(pk=batch_id).update(
-        slips=batch.slips.name, slips_status=CodeBatch.SlipsStatus.READY
-    )
-    batch.refresh_from_db()
     return batch
 
 
@@ -457,7 +497,7 @@ def code_slips_retry(*, batch: CodeBatch) -> CodeBatch:
     if batch.slips_status != CodeBatch.SlipsStatus.FAILED:
         raise ValidationError(gettext("Only failed slips can be made again."), code="not_failed")
     CodeBatch.objects.filter(pk=batch.pk).update(slips_status=CodeBatch.SlipsStatus.QUEUED)
-    transaction.on_commit(lambda: write_code_slips.delay(batch.pk))
+    transaction.on_commit(lambda: enqueue(write_code_slips, batch.pk))
     batch.slips_status = CodeBatch.SlipsStatus.QUEUED
     return batch
 
@@ -823,13 +863,21 @@ def export_request(*, survey: Survey, format: str, by) -> ExportJob:
             gettext("The single answers have been deleted at the end of the retention period."),
             code="deleted",
         )
+    Survey.objects.select_for_update().get(pk=survey.pk)
+    waiting = survey.exports.filter(
+        format=format,
+        requested_by=by,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    ).first()
+    if waiting is not None:
+        return waiting  # Asked twice: the file on its way already.
     job = ExportJob.objects.create(
         survey=survey,
         format=format,
         requested_by=by,
         rows_total=survey.responses.filter(status=Response.Status.SUBMITTED).count(),
     )
-    transaction.on_commit(lambda: write_export.delay(job.pk))
+    transaction.on_commit(lambda: enqueue(write_export, job.pk))
     return job
 
 
@@ -906,18 +954,21 @@ def export_run(*, job_id: int) -> ExportJob | None:
     try:
         handle = exports.write(job.survey, job.format, language, progress)
         name = f"survey-{job.survey_id}-v{job.survey.version}-{job.pk}.{job.format}"
-        with handle:
-            job.file.save(name, File(handle), save=False)
+        with handle, transaction.atomic():
+            locked = ExportJob.objects.select_for_update().get(pk=job_id)
+            # Two deliveries of one task may write at once; only the first stores a file.
+            if locked.status == ExportJob.Status.READY:
+                return locked
+            locked.file.save(name, File(handle), save=False)
+            locked.status = ExportJob.Status.READY
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["file", "status", "finished_at"])
     except Exception as error:  # noqa: BLE001 — any failure is shown to the person who asked
-        ExportJob.objects.filter(pk=job_id).update(
+        ExportJob.objects.filter(pk=job_id).exclude(status=ExportJob.Status.READY).update(
             status=ExportJob.Status.FAILED, error=type(error).__name__, finished_at=timezone.now()
         )
         raise
-    ExportJob.objects.filter(pk=job_id).update(
-        status=ExportJob.Status.READY, file=job.file.name, finished_at=timezone.now()
-    )
-    job.refresh_from_db()
-    return job
+    return locked
 
 
 def surveys_purge_expired(*, now=None) -> int:

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
 
 from .. import access, services
@@ -90,6 +91,7 @@ def _at_or_after(audit: Audit, status: str) -> bool:
 # --- Starting an order --------------------------------------------------------------
 
 
+@limit_posts("order")
 def order_start(request: HttpRequest) -> HttpResponse:
     """What a user audit is; the user's drafts; a form to start a new order."""
     if not request.user.is_authenticated:
@@ -122,6 +124,7 @@ def order_start(request: HttpRequest) -> HttpResponse:
     return render(request, "audits/order/start.html", context)
 
 
+@limit_posts("order")
 def order_register(request: HttpRequest) -> HttpResponse:
     """A new commissioner registers themselves and their organisation, then orders."""
     if request.user.is_authenticated:
@@ -168,6 +171,7 @@ def _add_register_errors(form: RegisterForm, error: ValidationError) -> None:
 
 
 @login_required
+@limit_posts("order")
 def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     audit = _own_draft(request, pk)
     if audit.status != Audit.Status.DRAFT:
@@ -242,6 +246,7 @@ def _save_step(audit: Audit, request: HttpRequest, step: int, form, formset) -> 
 
 
 @login_required
+@limit_posts("order")
 def order_review(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _own_draft(request, pk)
     if audit.status != Audit.Status.DRAFT:

@@ -15,8 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from brukarkraft.queue import is_kept
+
 from .. import access, services
 from ..models import Audit, ReportVersion
+from ..tasks import generate_report
 
 
 def _works_on(user, audit: Audit) -> bool:
@@ -49,10 +52,15 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(_versions(request.user, audit))
     works_on = _works_on(request.user, audit)
     open_for_versions = audit.status in services.REPORT_STATES
+    newest = versions[0] if versions else None
     context = {
         "audit": audit,
         "versions": versions,
-        "newest": versions[0] if versions else None,
+        "newest": newest,
+        # One query, and only while the newest version waits: was it kept for the broker?
+        "kept_for_queue": newest is not None
+        and newest.status == ReportVersion.Status.QUEUED
+        and is_kept(generate_report, newest.pk),
         "can_request": works_on and open_for_versions,
         "can_retry": works_on and open_for_versions,
         "works_on": works_on,

@@ -88,7 +88,7 @@ def test_a_database_giving_a_wrong_answer_counts_as_an_error(client):
     assert response.json()["database"] == "error"
 
 
-def test_an_unreachable_cache_gives_503(client, settings, caplog):
+def test_an_unreachable_cache_degrades_but_keeps_the_machine_in_service(client, settings, caplog):
     # Nothing listens on port 1: a real connection failure, not a mock.
     settings.CACHES = {
         "default": {
@@ -100,12 +100,13 @@ def test_an_unreachable_cache_gives_503(client, settings, caplog):
     with caplog.at_level(logging.ERROR, logger="brukarkraft.views.health"):
         response = client.get(reverse("healthz"))
 
-    assert response.status_code == 503
+    # Pages are still served without Redis, so the load balancer must keep this machine.
+    assert response.status_code == 200
     assert response.json() == {
         "database": "ok",
         "cache": "error",
         "broker": "ok",
-        "status": "error",
+        "status": "degraded",
     }
     assert "127.0.0.1:1" not in response.content.decode()
     assert "Health check cache failed" in caplog.text
@@ -118,23 +119,26 @@ def test_a_cache_that_loses_values_counts_as_an_error(client):
     with mock.patch("brukarkraft.views.health.cache", forgetful):
         response = client.get(reverse("healthz"))
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["cache"] == "error"
+    assert response.json()["status"] == "degraded"
 
 
-def test_an_unreachable_redis_broker_gives_503(client, celery_conf, caplog):
+def test_an_unreachable_redis_broker_degrades_but_keeps_the_machine_in_service(
+    client, celery_conf, caplog
+):
     celery_conf.broker_url = "redis://127.0.0.1:1/0"
     celery_conf.broker_transport_options = {}
 
     with caplog.at_level(logging.ERROR, logger="brukarkraft.views.health"):
         response = client.get(reverse("healthz"))
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json() == {
         "database": "ok",
         "cache": "ok",
         "broker": "error",
-        "status": "error",
+        "status": "degraded",
     }
     assert "127.0.0.1:1" not in response.content.decode()
     assert "Health check broker failed" in caplog.text
@@ -152,7 +156,9 @@ def test_the_filesystem_broker_is_ok_once_its_folders_exist(client, filesystem_b
     assert list(queue.iterdir()) == []
 
 
-def test_a_filesystem_broker_folder_that_cannot_be_created_gives_503(client, celery_conf, tmp_path):
+def test_a_filesystem_broker_folder_that_cannot_be_created_is_reported(
+    client, celery_conf, tmp_path
+):
     # A plain file where the folder should be: mkdir fails however privileged the process.
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
@@ -165,17 +171,19 @@ def test_a_filesystem_broker_folder_that_cannot_be_created_gives_503(client, cel
 
     response = client.get(reverse("healthz"))
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["broker"] == "error"
+    assert response.json()["status"] == "degraded"
     assert str(tmp_path) not in response.content.decode()
 
 
-def test_a_filesystem_broker_folder_that_takes_no_file_gives_503(client, filesystem_broker):
+def test_a_filesystem_broker_folder_that_takes_no_file_is_reported(client, filesystem_broker):
     with mock.patch(
         "brukarkraft.views.health.tempfile.NamedTemporaryFile",
         side_effect=PermissionError(13, "Permission denied"),
     ):
         response = client.get(reverse("healthz"))
 
-    assert response.status_code == 503
+    assert response.status_code == 200
     assert response.json()["broker"] == "error"
+    assert response.json()["status"] == "degraded"

@@ -14,15 +14,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from ..forms import LoginForm, PasswordResetForm, ProfileForm
+from ..ratelimits import limit_posts
 from ..roles import Role
 from ..selectors import memberships_of
 from ..services import user_set_preferred_language, user_update_profile
+from ..twofactor import two_factor_status
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -56,6 +59,7 @@ def _translate_url(url: str, language: str) -> str:
         return translate_url(url, language)
 
 
+@method_decorator(limit_posts("login"), name="dispatch")
 class LoginView(auth_views.LoginView):
     """Log in, then continue in the language the person chose on their profile."""
 
@@ -83,6 +87,7 @@ class LogoutView(auth_views.LogoutView):
         return response
 
 
+@method_decorator(limit_posts("password_reset"), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     email_template_name = "registration/password_reset_email.txt"
@@ -138,6 +143,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "form": form,
         "memberships": memberships_of(user),
         "role_labels": _role_labels(user),
+        "two_factor": two_factor_status(user),
     }
     return render(request, "brukarkraft/profile.html", context)
 

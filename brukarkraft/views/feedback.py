@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from ..forms import FeedbackForm, FeedbackHandleForm, FeedbackStatusFilterForm, local_path
 from ..models import AccessibilityFeedback
 from ..permissions import role_required
+from ..ratelimits import limit_posts
 from ..roles import Role
 from ..services import feedback_submit, feedback_update
 from .pages import FEEDBACK_REPLY_WORKING_DAYS
@@ -39,6 +40,7 @@ def _submission_key(data: dict) -> str:
     return f"feedback:submission:{data['submission_id']}:{digest}"
 
 
+@limit_posts("feedback")
 def feedback_create(request: HttpRequest) -> HttpResponse:
     """The feedback form; anyone may send it, logged in or not, with or without a name."""
     host = request.get_host()
@@ -47,7 +49,9 @@ def feedback_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             key = _submission_key(data)
-            if cache.add(key, 1, timeout=SUBMISSION_MEMORY_SECONDS):
+            # None: Redis is down (django-redis ignores the error). Storing the feedback,
+            # perhaps twice, is then better than dropping it.
+            if cache.add(key, 1, timeout=SUBMISSION_MEMORY_SECONDS) is not False:
                 try:
                     feedback_submit(
                         kind=data["kind"],

@@ -1,4 +1,10 @@
-"""A health check for load balancers and monitoring: database, cache and Celery broker."""
+"""A health check for load balancers and monitoring: database, cache and Celery broker.
+
+Only the database decides whether this machine can serve (200 or 503): with Redis down the
+pages are still served and background jobs wait in the database (brukarkraft.queue), so a
+load balancer must not take every web machine out of service. Cache and broker faults are
+reported as "degraded" for monitoring to alert on.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +55,8 @@ def check_broker() -> bool:
     return True
 
 
+# A failure of these takes the machine out of service; the others only degrade it.
+REQUIRED = {"database"}
 CHECKS: dict[str, Callable[[], bool]] = {
     "database": check_database,
     "cache": check_cache,
@@ -70,8 +78,14 @@ def _run(name: str, check: Callable[[], bool]) -> str:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report each dependency as "ok" or "error"; 503 if any of them fails."""
+    """Report each dependency as "ok" or "error"; 503 only if a required one fails."""
     results = {name: _run(name, check) for name, check in CHECKS.items()}
-    healthy = all(value == "ok" for value in results.values())
-    results["status"] = "ok" if healthy else "error"
-    return JsonResponse(results, status=200 if healthy else 503)
+    serving = all(results[name] == "ok" for name in REQUIRED)
+    if not serving:
+        status = "error"
+    elif all(value == "ok" for value in results.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    results["status"] = status
+    return JsonResponse(results, status=200 if serving else 503)

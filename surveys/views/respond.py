@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from brukarkraft.ratelimits import limit_posts
+
 from .. import services
 from ..forms import AnswerForm, ResumeForm, StartForm
 from ..models import Option, Question, Response, Survey, Unit
@@ -108,6 +110,7 @@ def _first_page(token: str, survey: Survey, visible: list[Question], answered=()
     return reverse("surveys:answer_review", args=[token])
 
 
+@limit_posts("survey")
 def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     if not survey.is_accepting_answers():
@@ -170,6 +173,7 @@ def _require_response(request: HttpRequest, survey: Survey, token: str, response
     return response, None
 
 
+@limit_posts("survey")
 def answer_question(request: HttpRequest, token: str, question: int) -> HttpResponse:
     survey, unit = _target(token)
     response, early = _require_response(request, survey, token)
@@ -241,6 +245,7 @@ def _after(token: str, visible: list[int], current: int, action: str) -> str:
     return reverse("surveys:answer_review", args=[token])
 
 
+@limit_posts("survey")
 def answer_all(request: HttpRequest, token: str) -> HttpResponse:
     """All questions on one page; conditional ones say when to answer them."""
     survey, unit = _target(token)
@@ -307,6 +312,7 @@ def _all_context(survey, token, forms, easy, *, response=None, request=None) -> 
     }
 
 
+@limit_posts("survey")
 def answer_review(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     response = _session_response(request, survey)
@@ -375,6 +381,7 @@ def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "surveys/answer_pause.html", context)
 
 
+@limit_posts("survey")
 def resume(request: HttpRequest) -> HttpResponse:
     """Continue with a code on any device; opening the QR link only fills in the code."""
     if request.method == "POST":
@@ -404,6 +411,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@limit_posts("survey")
 def answer_settings(request: HttpRequest, token: str) -> HttpResponse:
     """The easy-to-read switch, available on every question page."""
     survey, unit = _target(token)
