@@ -984,15 +984,14 @@ def report_retry(*, version: ReportVersion, by: User) -> ReportVersion:
         )
     version.status = ReportVersion.Status.QUEUED
     version.error = ""
-    # Attempts count the deliveries since the last request, for the cap in report_render.
-    version.attempts = 0
-    version.save(update_fields=["status", "error", "attempts"])
+    version.save(update_fields=["status", "error"])
     _queue_report(version)
     return version
 
 
 # A delivery that finds its version still RUNNING means an earlier one died mid-run (its worker
 # was killed). A report that kills its worker every time would otherwise be redelivered forever.
+# Attempts are never reset, so "Try again" on such a version gives it one more delivery.
 MAX_REPORT_DELIVERIES = 3
 # A version queued or being made for longer than this has lost its job (a crash between the
 # commit and the publish, or Redis losing its queue): the sweep sends it again. Well beyond

@@ -75,8 +75,11 @@ def team_auditor(db):
 
 
 def own_draft(organisation, user) -> Audit:
-    """A further draft order, made as the commissioner makes one."""
-    return services.order_start(organisation=organisation, by=user)
+    """A further draft order, made as the commissioner makes one: started, then a first step
+    saved (a second press on "start" would hand back an untouched draft instead)."""
+    draft = services.order_start(organisation=organisation, by=user)
+    Audit.objects.filter(pk=draft.pk).update(order_step=1)
+    return draft
 
 
 def test_two_commissioners_can_each_start_a_draft(commissioner, other_commissioner):
@@ -461,7 +464,7 @@ def test_discarding_asks_first_and_then_deletes_the_draft(client, commissioner, 
 def test_the_order_start_page_runs_a_fixed_number_of_queries(
     client, commissioner, organisation, django_assert_max_num_queries
 ):
-    services.order_start(organisation=organisation, by=commissioner)
+    own_draft(organisation, commissioner)
     client.force_login(commissioner)
     with CaptureQueriesContext(connection) as one:
         client.get(en("order_start"))
