@@ -12,6 +12,9 @@ PYTEST_ARGS ?=
 # The suite runs on every core (pytest-xdist): each worker has its own test database,
 # live server, browser and Celery queues. TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= auto
+# Tests go out one at a time to whichever worker is free, longest first (conftest.py):
+# xdist's default hands each worker a quarter of the suite at once, in order.
+SCHEDULE := $(if $(filter 0,$(TEST_WORKERS)),,--maxschedchunk=1)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test lint format messages prod-check serve worker beat release clean
@@ -59,7 +62,7 @@ run: $(INSTALLED)
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(INSTALLED)
-	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -19,6 +19,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_collection_modifyitems(items):
+    """The longest tests first, so the parallel workers finish together.
+
+    The axe crawl's tests take up to a minute each and the other browser and real-worker
+    tests seconds; most others take milliseconds. Collected last, the long ones left one
+    worker running a crawl while the other had nothing to do. The Makefile hands tests out
+    one at a time (--maxschedchunk), so they go to whichever worker is free.
+    """
+
+    def rank(item) -> int:
+        if item.path.name == "test_axe_all_pages.py":
+            return 0
+        if item.get_closest_marker("browser") or item.get_closest_marker("worker"):
+            return 1
+        return 2
+
+    items.sort(key=rank)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery(settings):
     # Unit tests run tasks inline; tests marked "worker" start a real worker instead.
@@ -123,6 +142,44 @@ def outsider(db):
     return UserFactory(full_name="Otto Utomstående")
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """seed_demo, run once for a whole test module; returns what it printed.
+
+    Seeding takes seconds (it renders PDFs), and most demo tests only read what it made.
+    The data lives in a transaction around the module, rolled back after its last test;
+    each test runs in a savepoint inside it, so its own changes go as usual. The data stays
+    for every later test of the module: use it in a module whose tests all want it.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    from brukarkraft.celery import app
+    from brukarkraft.tests.factories import demo_municipalities
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            DEBUG=True,
+            CELERY_TASK_ALWAYS_EAGER=True,
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        transaction.atomic(),
+    ):
+        app.conf.task_always_eager = True
+        try:
+            demo_municipalities()
+            output = StringIO()
+            call_command("seed_demo", stdout=output)
+        finally:
+            app.conf.task_always_eager = False
+        yield output.getvalue()
+        transaction.set_rollback(True)
+
+
 # --- Browser tests -----------------------------------------------------------
 
 
@@ -160,7 +217,10 @@ def axe():
                 "runOnly": {
                     "type": "tag",
                     "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
-                }
+                },
+                # Only the violations are read. Without this axe also gathers and sends back
+                # every passing and inapplicable node, most of its time on a long page.
+                "resultTypes": ["violations"],
             },
         )
         violations = results.response["violations"]

@@ -107,19 +107,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_role_groups(**kwargs) -> None:
-    """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS."""
+def sync_role_groups(sender=None, using: str = "default", **kwargs) -> None:
+    """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS.
+
+    Connected to post_migrate, which comes once for every app: only the last app's signal
+    does the work, when every app's permissions exist. Every test that uses the live server
+    ends with a flush, which sends post_migrate again; syncing fifteen times, a query per
+    permission, made each such test's teardown seconds longer.
+    """
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
+    if sender is not None:
+        with_models = [config for config in apps.get_app_configs() if config.models_module]
+        if sender is not with_models[-1]:
+            return
+    permission_ids = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role in Role:
-        group, _created = Group.objects.get_or_create(name=role.value)
+        group, _created = Group.objects.using(using).get_or_create(name=role.value)
         wanted = ROLE_PERMISSIONS.get(role, [])
-        perms = []
-        for dotted in wanted:
-            app_label, codename = dotted.split(".", 1)
-            perm = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if perm is not None:
-                perms.append(perm)
-        group.permissions.set(perms)
+        group.permissions.set(
+            [permission_ids[dotted] for dotted in wanted if dotted in permission_ids]
+        )

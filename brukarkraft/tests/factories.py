@@ -84,6 +84,20 @@ class AccessibilityFeedbackFactory(factory.django.DjangoModelFactory):
     language = "sv"
 
 
+def demo_municipalities() -> list[Municipality]:
+    """The municipalities seed_demo needs, where the data migration has not made them.
+
+    get_or_create on the code: no-ops where the migration has run.
+    """
+    orebro_county = CountyFactory(code="18", name="Örebro län", letter="T")
+    stockholm_county = CountyFactory(code="01", name="Stockholms län", letter="AB")
+    return [
+        MunicipalityFactory(code="1880", name="Örebro", county=orebro_county),
+        MunicipalityFactory(code="1881", name="Kumla", county=orebro_county),
+        MunicipalityFactory(code="0180", name="Stockholm", county=stockholm_county),
+    ]
+
+
 def user_with_role(role: str, **kwargs) -> User:
     return UserFactory(roles=[role], **kwargs)
 

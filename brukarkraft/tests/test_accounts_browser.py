@@ -24,10 +24,14 @@ LANGUAGES = [("sv", ""), ("nb", "/nb"), ("en", "/en")]
 NEW_PASSWORD = "Blue-kettle-morning-47"
 
 
-@pytest.fixture(params=LANGUAGES, ids=[code for code, _prefix in LANGUAGES])
-def language(request):
-    """(code, URL prefix) — every test using it runs once per language."""
-    return request.param
+def in_language(code: str):
+    """Run the test in one language, given to it as `language`: (code, URL prefix).
+
+    Each test runs in one of the three, spread over the file. The axe crawl
+    (e2e/test_axe_all_pages.py) visits every one of these pages in all three languages.
+    """
+    prefix = dict(LANGUAGES)[code]
+    return pytest.mark.parametrize("language", [(code, prefix)], ids=[code])
 
 
 def open_page(page, url: str, code: str) -> None:
@@ -39,6 +43,7 @@ def open_page(page, url: str, code: str) -> None:
 # --- Anonymous pages -------------------------------------------------------------
 
 
+@in_language("sv")
 def test_login_page_passes_axe_also_with_errors(page, live_server, axe, language):
     code, prefix = language
     open_page(page, f"{live_server.url}{prefix}/accounts/login/", code)
@@ -56,6 +61,7 @@ def test_login_page_passes_axe_also_with_errors(page, live_server, axe, language
     axe(page, f"login with a wrong password ({code})")
 
 
+@in_language("nb")
 def test_password_reset_pages_pass_axe(page, live_server, axe, language):
     code, prefix = language
     user = UserFactory(preferred_language=code)
@@ -96,6 +102,7 @@ def test_password_reset_pages_pass_axe(page, live_server, axe, language):
     axe(page, f"password reset complete ({code})")
 
 
+@in_language("en")
 def test_lockout_page_passes_axe(page, live_server, axe, language):
     code, prefix = language
     user = UserFactory()
@@ -113,6 +120,7 @@ def test_lockout_page_passes_axe(page, live_server, axe, language):
     axe(page, f"lockout ({code})")
 
 
+@in_language("nb")
 def test_404_page_passes_axe(page, live_server, axe, language):
     code, prefix = language
     response = page.goto(f"{live_server.url}{prefix}/no-such-page/")
@@ -142,6 +150,7 @@ def test_login_lands_a_norwegian_user_on_the_norwegian_start_page(page, live_ser
     expect(page.locator("html")).to_have_attribute("lang", "nb")
 
 
+@in_language("en")
 def test_profile_and_password_change_pass_axe(page, live_server, axe, language):
     code, prefix = language
     user = UserFactory(preferred_language=code, roles=[Role.COMMISSIONER])
@@ -200,18 +209,16 @@ def start_page_data(db):
 
 
 @pytest.mark.parametrize(
-    ("role", "url_name"),
+    ("role", "url_name", "code"),
     [
-        (Role.COMMISSIONER, "commissioner"),
-        (Role.AUDITOR, "auditor"),
-        (Role.STAFF, "staff"),
-        (Role.ADMIN, "admin"),
+        (Role.COMMISSIONER, "commissioner", "sv"),
+        (Role.AUDITOR, "auditor", "nb"),
+        (Role.STAFF, "staff", "en"),
+        (Role.ADMIN, "admin", "sv"),
     ],
 )
-def test_each_start_page_passes_axe(
-    page, live_server, axe, language, start_page_data, role, url_name
-):
-    code, prefix = language
+def test_each_start_page_passes_axe(page, live_server, axe, start_page_data, role, url_name, code):
+    prefix = dict(LANGUAGES)[code]
     user = UserFactory(
         preferred_language=code,
         roles=[role],
@@ -228,6 +235,7 @@ def test_each_start_page_passes_axe(
     axe(page, f"start page of {role} ({code})")
 
 
+@in_language("nb")
 def test_no_role_page_passes_axe(page, live_server, axe, language):
     code, prefix = language
     user = UserFactory(preferred_language=code)
@@ -238,6 +246,7 @@ def test_no_role_page_passes_axe(page, live_server, axe, language):
     axe(page, f"no role ({code})")
 
 
+@in_language("en")
 def test_403_page_passes_axe(page, live_server, axe, language):
     code, prefix = language
     user = UserFactory(preferred_language=code, roles=[Role.COMMISSIONER])

@@ -10,12 +10,14 @@ from brukarkraft.tests.factories import AccessibilityFeedbackFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-LANGUAGES = ["sv", "nb", "en"]
 
+def in_language(language: str):
+    """Run the test in one language, given to it as `language`.
 
-@pytest.fixture(params=LANGUAGES)
-def language(request):
-    return request.param
+    Each test runs in one of the three, spread over the file. The axe crawl
+    (e2e/test_axe_all_pages.py) visits every one of these pages in all three languages.
+    """
+    return pytest.mark.parametrize("language", [language])
 
 
 @pytest.fixture
@@ -34,13 +36,16 @@ def open_page(page, address: str, language: str) -> None:
     expect(page.locator("main h1")).to_have_count(1)
 
 
-@pytest.mark.parametrize("name", ["home", "accessibility", "privacy"])
+@pytest.mark.parametrize(
+    ("name", "language"), [("home", "sv"), ("accessibility", "nb"), ("privacy", "en")]
+)
 def test_public_pages_pass_axe(page, address, axe, language, name):
     open_page(page, address(name, language), language)
 
     axe(page, f"{name} ({language})")
 
 
+@in_language("nb")
 def test_home_passes_axe_for_a_logged_in_person(
     page, address, axe, language, login_in_browser, commissioner
 ):
@@ -53,6 +58,7 @@ def test_home_passes_axe_for_a_logged_in_person(
     axe(page, f"home, logged in ({language})")
 
 
+@in_language("en")
 def test_the_feedback_form_passes_axe_empty_and_with_errors(page, address, axe, language):
     open_page(page, address("feedback", language, "?page=/privacy/"), language)
     expect(page.locator("#id_page_url")).to_have_value("/privacy/")
@@ -71,6 +77,7 @@ def test_the_feedback_form_passes_axe_empty_and_with_errors(page, address, axe, 
     assert AccessibilityFeedback.objects.count() == 0
 
 
+@in_language("nb")
 def test_feedback_sent_from_the_browser_lands_on_the_thanks_page(page, address, axe, language):
     open_page(page, address("feedback", language, "?page=/privacy/"), language)
     page.check("#id_kind_0")
@@ -96,6 +103,7 @@ def test_a_double_click_on_send_stores_the_feedback_once(page, address):
     assert AccessibilityFeedback.objects.count() == 1
 
 
+@in_language("en")
 def test_the_inbox_and_the_handling_page_pass_axe_for_staff(
     page, address, axe, language, login_in_browser, staff
 ):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 
 from audits.models import Audit
 from brukarkraft.models import AccessibilityFeedback
+from brukarkraft.tests.ratelimit_clock import stopped_rate_limit_clock
 from surveys.models import Response
 from surveys.services import new_start_key
 from surveys.tests.factories import make_published_survey
@@ -24,7 +25,7 @@ EASY_WORDS = "Wait a minute and try again. Nothing you wrote before is lost."
 
 
 @pytest.fixture
-def limits(settings):
+def limits(settings, clock):
     """Two POSTs a minute on every public form, counted afresh for this test."""
     settings.RATELIMIT_ENABLE = True
     settings.RATE_LIMITS = {name: "2/m" for name in settings.RATE_LIMITS}
@@ -34,19 +35,10 @@ def limits(settings):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """django-ratelimit's clock, to move past the window without waiting."""
-    import time
-
-    now = [time.time()]
-
-    class Clock:
-        @staticmethod
-        def time():
-            return now[0]
-
-    monkeypatch.setattr("django_ratelimit.core.time", Clock)
-    return now
+def clock():
+    """django-ratelimit's clock, stopped: a test moves it to see the window pass."""
+    with stopped_rate_limit_clock() as now:
+        yield now
 
 
 def url(name: str, language: str = "sv", **kwargs) -> str:

@@ -2,6 +2,7 @@
 
 import json
 import re
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from brukarkraft.models import Organisation
 from brukarkraft.tests.factories import OrganisationFactory
+from brukarkraft.tests.ratelimit_clock import stopped_rate_limit_clock
 from brukarkraft.tests.test_settings import production, run_django
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +87,11 @@ def test_a_forbidden_page_carries_them(client, commissioner):
 def test_the_rate_limit_page_carries_them(client, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "1/m"}
-    settings.RATELIMIT_CACHE_PREFIX = "rl-headers-test:"
-    client.post("/accounts/login/", {})
+    settings.RATELIMIT_CACHE_PREFIX = f"rl-headers-test-{uuid.uuid4().hex}:"
+    with stopped_rate_limit_clock():
+        client.post("/accounts/login/", {})
 
-    response = client.post("/accounts/login/", {})
+        response = client.post("/accounts/login/", {})
 
     assert response.status_code == 429
     assert_security_headers(response, "429")

