@@ -1,6 +1,7 @@
 """Shared fixtures: personas for permission tests, and a headless Chromium with axe-core."""
 
 import os
+import uuid
 
 import pytest
 
@@ -36,6 +37,20 @@ def pytest_collection_modifyitems(items):
         return 2
 
     items.sort(key=rank)
+
+
+@pytest.fixture
+def empty_cache(settings):
+    """A cache of the test's own, empty at the start, for tests of once-only keys.
+
+    cache.clear() would do, were Redis not shared: it empties the whole Redis database,
+    the keys of the other xdist worker's running test included. A key prefix (a fresh
+    in-memory cache without Redis) of the test's own keeps the two apart.
+    """
+    default = settings.CACHES["default"]
+    own = f"test-{uuid.uuid4().hex}"
+    key = "KEY_PREFIX" if "redis" in default["BACKEND"].lower() else "LOCATION"
+    settings.CACHES = {**settings.CACHES, "default": {**default, key: own}}
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -24,15 +23,9 @@ from councils.tests.factories import (
     MemberFactory,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The notice's once-only keys live in the cache; each test starts without any.
-    cache.clear()
-    yield
-    cache.clear()
+# The notice's once-only keys live in the cache: each test starts with an empty cache of its
+# own (conftest.empty_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 def subject(language: str, council, starts_at) -> str:

@@ -1,13 +1,14 @@
 """Method guidance: the booking form for anyone, and the staff's queue, answer and close."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from resources.models import GuidanceRequest
 from resources.tests.factories import GuidanceRequestFactory
 
-pytestmark = pytest.mark.django_db
+# The notifications remember sent messages in the cache, and ids repeat between tests: each
+# test starts with an empty cache of its own (conftest.empty_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 FORM = {
     "organisation_name": "Örebro kommun, arbetsmarknadsenheten",
@@ -19,14 +20,6 @@ FORM = {
     "preferred_times": "Förmiddagar i mars",
     "format": "video",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_mail_memory():
-    # The notifications remember sent messages in the cache; ids repeat between tests.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- The booking form ------------------------------------------------------------------

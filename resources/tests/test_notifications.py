@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -16,7 +15,9 @@ from resources.models import GuidanceRequest
 from resources.notifications import send_guidance_mail
 from resources.tests.factories import GuidanceRequestFactory
 
-pytestmark = pytest.mark.django_db
+# The once-only keys live in the cache: each test starts with an empty cache of its own
+# (conftest.empty_cache).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 REQUEST = {
     "organisation_name": "Örebro kommun, arbetsmarknadsenheten",
@@ -28,14 +29,6 @@ REQUEST = {
     "preferred_times": "Tisdagar förmiddag",
     "format": "video",
 }
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The once-only keys live in the cache; each test starts without any.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def translated(language: str, text: str) -> str:
