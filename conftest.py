@@ -195,6 +195,24 @@ def seeded_demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
+@pytest.fixture
+def seed_demo_again(settings):
+    """Run seed_demo once more (over seeded_demo's data); returns what it printed."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # The command refuses to run with DEBUG off.
+    settings.DEBUG = True
+
+    def seed() -> str:
+        output = StringIO()
+        call_command("seed_demo", stdout=output)
+        return output.getvalue()
+
+    return seed
+
+
 # --- Browser tests -----------------------------------------------------------
 
 

@@ -9,7 +9,6 @@ A failure names every page and language that failed, with axe's findings.
 """
 
 import os
-import time
 from collections.abc import Callable
 from unittest import mock
 from urllib.parse import urlsplit
@@ -18,14 +17,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import OperationalError
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import get_language_from_path
 from playwright.sync_api import Error as PlaywrightError
 
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
-from brukarkraft.tests.ratelimit_clock import stopped_rate_limit_clock
+from brukarkraft.tests.rate_limiting import rate_limits_on
 from e2e.audit_visits import (
     AUDIT_NOT_PAGES,
     admin_audit_visits,
@@ -94,12 +93,7 @@ def fail_login_until_locked_out(page):
 
 def send_until_rate_limited(page):
     # Rate limits are off in tests (conftest.py); one POST a minute trips this one.
-    limits = {**settings.RATE_LIMITS, "feedback": "1/m"}
-    prefix = f"rl-crawl-{time.monotonic_ns()}:"
-    with (
-        override_settings(RATELIMIT_ENABLE=True, RATE_LIMITS=limits, RATELIMIT_CACHE_PREFIX=prefix),
-        stopped_rate_limit_clock(),
-    ):
+    with rate_limits_on(feedback="1/m"):
         submit_main_form(page)
         return submit_main_form(page)
 
@@ -337,9 +331,8 @@ def language_of_visit(index: int, crawl_pass: str) -> str:
 
 
 def language_of_address(address: str) -> str:
-    """The language a portal address is in: its prefix, or Swedish without one."""
-    path = urlsplit(address).path
-    return next((code for code in LANGUAGES if path.startswith(f"/{code}/")), "sv")
+    """The language a portal address is in: its prefix, or the default without one."""
+    return get_language_from_path(urlsplit(address).path) or settings.LANGUAGE_CODE
 
 
 # The personas with the longest crawls first: the suite starts its longest tests first

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from audits.models import Audit
 from brukarkraft.models import AccessibilityFeedback
-from brukarkraft.tests.ratelimit_clock import stopped_rate_limit_clock
+from brukarkraft.tests.rate_limiting import stopped_rate_limit_clock
 from surveys.models import Response
 from surveys.services import new_start_key
 from surveys.tests.factories import make_published_survey

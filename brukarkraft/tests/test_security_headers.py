@@ -2,7 +2,6 @@
 
 import json
 import re
-import uuid
 
 import pytest
 from django.contrib import admin
@@ -10,7 +9,7 @@ from django.urls import reverse
 
 from brukarkraft.models import Organisation
 from brukarkraft.tests.factories import OrganisationFactory
-from brukarkraft.tests.ratelimit_clock import stopped_rate_limit_clock
+from brukarkraft.tests.rate_limiting import rate_limits_on
 from brukarkraft.tests.test_settings import production, run_django
 
 pytestmark = pytest.mark.django_db
@@ -84,11 +83,8 @@ def test_a_forbidden_page_carries_them(client, commissioner):
     assert_security_headers(response, "403")
 
 
-def test_the_rate_limit_page_carries_them(client, settings):
-    settings.RATELIMIT_ENABLE = True
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "1/m"}
-    settings.RATELIMIT_CACHE_PREFIX = f"rl-headers-test-{uuid.uuid4().hex}:"
-    with stopped_rate_limit_clock():
+def test_the_rate_limit_page_carries_them(client):
+    with rate_limits_on(login="1/m"):
         client.post("/accounts/login/", {})
 
         response = client.post("/accounts/login/", {})

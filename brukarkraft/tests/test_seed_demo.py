@@ -1,10 +1,7 @@
 """seed_demo: the demo accounts log in and land on their pages; running it twice changes nothing."""
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth.hashers import check_password
-from django.core.management import call_command
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
@@ -12,7 +9,8 @@ from brukarkraft.models import AccessibilityFeedback, Membership, Organisation, 
 from brukarkraft.roles import Role
 from brukarkraft.validators import validate_org_number
 
-pytestmark = pytest.mark.django_db
+# The demo data is seeded once for the module (conftest.seeded_demo).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
 DEMO_ACCOUNTS = [
     ("bestallare@demo.brukarkraft.se", Role.COMMISSIONER, "start_commissioner"),
@@ -20,19 +18,6 @@ DEMO_ACCOUNTS = [
     ("personal@demo.brukarkraft.se", Role.STAFF, "start_staff"),
     ("admin@demo.brukarkraft.se", Role.ADMIN, "start_admin"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _debug(settings, seeded_demo):
-    # The demo data is seeded once for this module (conftest.seeded_demo); a test that seeds
-    # again needs DEBUG on, as the command refuses without it.
-    settings.DEBUG = True
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
 
 
 def snapshot() -> dict[str, list]:
@@ -59,10 +44,10 @@ def snapshot() -> dict[str, list]:
     }
 
 
-def test_running_it_twice_gives_exactly_the_same_rows():
+def test_running_it_twice_gives_exactly_the_same_rows(seed_demo_again):
     first = snapshot()
 
-    seed()
+    seed_demo_again()
 
     assert snapshot() == first
     assert len(first["users"]) >= 4
@@ -152,12 +137,12 @@ def test_staff_see_one_feedback_of_each_kind_in_their_inbox(client):
         assert reverse("feedback_handle", args=[row.pk]) in html
 
 
-def test_a_second_run_restores_a_changed_demo_password():
+def test_a_second_run_restores_a_changed_demo_password(seed_demo_again):
     user = User.objects.get(email="bestallare@demo.brukarkraft.se")
     user.set_password("Something-else-entirely-1")
     user.save()
 
-    seed()
+    seed_demo_again()
 
     user.refresh_from_db()
     assert check_password(DEMO_PASSWORD, user.password)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
@@ -22,7 +19,8 @@ from councils.models import (
     Nomination,
 )
 
-pytestmark = pytest.mark.django_db
+# The demo data is seeded once for the module (conftest.seeded_demo).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
 MODELS = [
     Council,
@@ -37,19 +35,6 @@ MODELS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _debug(settings, seeded_demo):
-    # The demo data is seeded once for this module (conftest.seeded_demo); a test that seeds
-    # again needs DEBUG on, as the command refuses without it.
-    settings.DEBUG = True
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    return out.getvalue()
-
-
 def snapshot() -> dict:
     return {model.__name__: sorted(model.objects.values_list(*_fields(model))) for model in MODELS}
 
@@ -58,11 +43,11 @@ def _fields(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields]
 
 
-def test_seeding_twice_gives_exactly_the_same_rows(seeded_demo):
+def test_seeding_twice_gives_exactly_the_same_rows(seeded_demo, seed_demo_again):
     output = seeded_demo
     first = snapshot()
 
-    seed()
+    seed_demo_again()
 
     assert snapshot() == first
     assert len(first["Council"]) == 2

@@ -1,4 +1,4 @@
-"""A stopped clock for django-ratelimit.
+"""Rate limits in tests: switched on for a while, on a stopped clock.
 
 django-ratelimit counts in fixed windows of the real clock. Two posts a second apart can fall
 either side of a window's edge, where the count starts again, and a test expecting the second
@@ -8,8 +8,12 @@ a test moves the clock on purpose to see a window pass.
 
 import contextlib
 import time
+import uuid
 from collections.abc import Iterator
 from unittest import mock
+
+from django.conf import settings
+from django.test import override_settings
 
 
 @contextlib.contextmanager
@@ -25,4 +29,19 @@ def stopped_rate_limit_clock() -> Iterator[list[float]]:
     # The live server of the browser tests answers from a thread of this process: the patch
     # reaches it too.
     with mock.patch("django_ratelimit.core.time", Clock):
+        yield now
+
+
+@contextlib.contextmanager
+def rate_limits_on(**rates: str) -> Iterator[list[float]]:
+    """Rate limits on (conftest turns them off), `rates` over the settings' own, e.g.
+    feedback="1/m"; counted afresh under a prefix of their own, on a stopped clock."""
+    with (
+        override_settings(
+            RATELIMIT_ENABLE=True,
+            RATE_LIMITS={**settings.RATE_LIMITS, **rates},
+            RATELIMIT_CACHE_PREFIX=f"rl-test-{uuid.uuid4().hex}:",
+        ),
+        stopped_rate_limit_clock() as now,
+    ):
         yield now
