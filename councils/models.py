@@ -230,13 +230,21 @@ class Seat(models.Model):
         return str(self.organisation or self.get_category_display())
 
 
+# The consent rule of Member.is_named_in_public, as a filter on members.
+NAMED_IN_PUBLIC = Q(publish_consent=True, erased_at__isnull=True)
+
+
 class MemberQuerySet(models.QuerySet):
     def current(self, on: date | None = None) -> MemberQuerySet:
         on = on or timezone.localdate()
         return self.filter(term_start__lte=on, term_end__gte=on)
 
     def published(self) -> MemberQuerySet:
-        return self.filter(publish_consent=True)
+        """Members who may be named in public: see Member.is_named_in_public."""
+        return self.filter(NAMED_IN_PUBLIC)
+
+    def not_published(self) -> MemberQuerySet:
+        return self.exclude(NAMED_IN_PUBLIC)
 
     def ending_soon(self, on: date | None = None) -> MemberQuerySet:
         on = on or timezone.localdate()
@@ -322,6 +330,14 @@ class Member(models.Model):
     @property
     def is_deputy(self) -> bool:
         return self.role == self.Role.DEPUTY
+
+    @property
+    def is_named_in_public(self) -> bool:
+        """The one consent rule for every public output (the council's page, the minutes and
+        annual report PDFs): only a member who agreed to be named, and was not erased, is
+        named; the others are counted. MemberQuerySet.published() is the same rule in SQL,
+        for lists loaded from the database rather than from a prefetch."""
+        return self.publish_consent and self.erased_at is None
 
     @property
     def ends_soon(self) -> bool:

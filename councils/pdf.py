@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -65,10 +66,20 @@ def _person(member: Member) -> Person:
     )
 
 
+def _public_name(member: Member, unnamed: str) -> str:
+    return clean_text(member.display_name) if member.is_named_in_public else unnamed
+
+
 def minutes_context(meeting: Meeting) -> dict:
     """Everything the minutes show, in the council's language, in four queries."""
-    meeting = Meeting.objects.select_related("council__owner", "minutes_approved_by").get(
-        pk=meeting.pk
+    # Whether the approver is a member of this council who may not be named in public.
+    unnamed_approver = Member.objects.not_published().filter(
+        council=OuterRef("council"), user=OuterRef("minutes_approved_by")
+    )
+    meeting = (
+        Meeting.objects.select_related("council__owner", "minutes_approved_by")
+        .annotate(approver_unnamed=Exists(unnamed_approver))
+        .get(pk=meeting.pk)
     )
     with translation.override(meeting.council.language):
         return _minutes_context(meeting)
@@ -79,10 +90,13 @@ def _minutes_context(meeting: Meeting) -> dict:
         meeting.attendance.select_related("member__organisation", "deputy"),
         key=lambda row: _role_key(row.member),
     )
-    present = [_person(row.member) for row in rows if row.status == Attendance.Status.PRESENT]
-    absent = [_person(row.member) for row in rows if row.status != Attendance.Status.PRESENT]
+    # The minutes are public: members who did not agree to be named are counted, never named
+    # (Member.is_named_in_public, the same rule as the council's page).
+    present = [row.member for row in rows if row.status == Attendance.Status.PRESENT]
+    absent = [row.member for row in rows if row.status != Attendance.Status.PRESENT]
+    unnamed = gettext("a member who is not named")
     stand_ins = [
-        StandIn(clean_text(row.deputy.display_name), clean_text(row.member.display_name))
+        StandIn(_public_name(row.deputy, unnamed), _public_name(row.member, unnamed))
         for row in rows
         if row.status == Attendance.Status.DEPUTY and row.deputy is not None
     ]
@@ -97,7 +111,8 @@ def _minutes_context(meeting: Meeting) -> dict:
         for item in meeting.agenda.select_related("case").order_by("position")
     ]
     council = meeting.council
-    approver = meeting.minutes_approved_by
+    # A member who approved the minutes is named only with consent, like everyone else.
+    approver = None if meeting.approver_unnamed else meeting.minutes_approved_by
     return {
         "meeting": meeting,
         "council": clean_text(council.name),
@@ -105,8 +120,10 @@ def _minutes_context(meeting: Meeting) -> dict:
         "starts_at": timezone.localtime(meeting.starts_at),
         "ends_at": timezone.localtime(meeting.ends_at) if meeting.ends_at else None,
         "place": clean_text(meeting.place),
-        "present": present,
-        "absent": absent,
+        "present": [_person(m) for m in present if m.is_named_in_public],
+        "present_unnamed": sum(1 for m in present if not m.is_named_in_public),
+        "absent": [_person(m) for m in absent if m.is_named_in_public],
+        "absent_unnamed": sum(1 for m in absent if not m.is_named_in_public),
         "stand_ins": stand_ins,
         "items": items,
         "minutes": clean_text(meeting.minutes),
@@ -152,7 +169,7 @@ def _annual_context(council: Council, year: int) -> dict:
         key=_role_key,
     )
     # Only those who consented are named; the others are counted, never listed.
-    named = [_person(m) for m in members if m.publish_consent and m.erased_at is None]
+    named = [_person(m) for m in members if m.is_named_in_public]
     decided = [
         (case.number, clean_text(case.title), case.get_status_display())
         for case in council.cases.filter(

@@ -112,7 +112,7 @@ def test_the_minutes_context_loads_in_a_fixed_number_of_queries(django_assert_ma
     assert len(context["items"]) == 12
 
 
-def test_an_erased_member_reads_as_a_former_member_in_the_minutes():
+def test_an_erased_member_is_counted_not_named_in_the_minutes():
     council = CouncilFactory()
     meeting = held_meeting(council, members=2, items=1)
     person = council.members.get(display_name="Ledamot Nummer1")
@@ -120,9 +120,12 @@ def test_an_erased_member_reads_as_a_former_member_in_the_minutes():
     services.member_erase(user=person.user)
     _reader, text = text_of(minutes_pdf(meeting))
 
+    # The public minutes name only those who may be named (Member.is_named_in_public): an
+    # erased member has withdrawn that consent, so is counted among the present instead.
     assert "Ledamot Nummer1" not in text
     with translation.override("sv"):
-        assert gettext("Former member %(number)s") % {"number": person.pk} in text
+        assert gettext("Former member %(number)s") % {"number": person.pk} not in text
+    assert minutes_context(meeting)["present_unnamed"] == 1
 
 
 def annual_council():

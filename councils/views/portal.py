@@ -141,7 +141,7 @@ def council_detail(request: HttpRequest, slug: str) -> HttpResponse:
         (
             m
             for m in council.members.all()
-            if m.publish_consent and m.erased_at is None and m.term_start <= today <= m.term_end
+            if m.is_named_in_public and m.term_start <= today <= m.term_end
         ),
         key=lambda m: (ROLE_ORDER.get(m.role, 9), m.display_name),
     )
