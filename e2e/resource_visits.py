@@ -23,7 +23,7 @@ from django.utils import timezone
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import UserFactory
 from resources import services
-from resources.models import Audience, Kind, Topic
+from resources.models import Audience, Course, Kind, Topic
 from resources.tests.factories import (
     CourseFactory,
     CourseSessionFactory,
@@ -118,8 +118,13 @@ def resource_crawl_data(staff, auditor) -> dict:
     now = timezone.now()
     # Four places: three registered, one completed, one cancelled (the first waiting moved
     # up) and one still waiting.
+    # Completing needs one session of two (the minimum rule), so Cilla completes already.
     basic = CourseFactory(
-        slug="grundutbildning", title="Grundutbildning för brukarrevisorer", capacity=4
+        slug="grundutbildning",
+        title="Grundutbildning för brukarrevisorer",
+        capacity=4,
+        attendance_rule=Course.AttendanceRule.MINIMUM,
+        minimum_sessions=1,
     )
     held = CourseSessionFactory(course=basic, starts_at=now - timedelta(days=2), topic="Etik")
     CourseSessionFactory(course=basic, starts_at=now + timedelta(days=12), topic="Intervjuer")

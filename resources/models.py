@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -254,6 +258,13 @@ class Review(models.Model):
 # --- Training -------------------------------------------------------------------
 
 
+class Completion(NamedTuple):
+    """Whether a participant may complete a course, and the reason in words."""
+
+    allowed: bool
+    reason: str
+
+
 class CourseQuerySet(models.QuerySet):
     def for_list(self) -> CourseQuerySet:
         return self.annotate(
@@ -268,7 +279,14 @@ class CourseQuerySet(models.QuerySet):
         )
 
 
+class AttendanceRule(models.TextChoices):
+    ALL = "all", _("Every session")
+    MINIMUM = "minimum", _("A minimum number of sessions")
+
+
 class Course(models.Model):
+    AttendanceRule = AttendanceRule
+
     class Kind(models.TextChoices):
         AUDITOR_BASIC = "auditor_basic", _("Basic training for user auditors")
         AUDITOR_ADVANCED = "auditor_advanced", _("Advanced training for user auditors")
@@ -299,6 +317,19 @@ class Course(models.Model):
         default=False,
         help_text=_("Completing it makes a participant a trained user auditor."),
     )
+    attendance_rule = models.CharField(
+        _("attendance needed to complete"),
+        max_length=8,
+        choices=AttendanceRule.choices,
+        default=AttendanceRule.ALL,
+    )
+    minimum_sessions = models.PositiveSmallIntegerField(
+        _("minimum sessions attended"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_('Only with the rule "a minimum number of sessions".'),
+    )
     registration_open = models.BooleanField(_("open for registration"), default=True)
     is_published = models.BooleanField(_("published"), default=True)
 
@@ -316,6 +347,38 @@ class Course(models.Model):
         from django.urls import reverse
 
         return reverse("resources:course", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.attendance_rule == AttendanceRule.MINIMUM and not self.minimum_sessions:
+            raise ValidationError(
+                {"minimum_sessions": _("Give the number of sessions a participant must attend.")},
+                code="required",
+            )
+
+    def completion(self, *, attended: int, sessions: int) -> Completion:
+        """Whether a participant who attended `attended` of the course's `sessions` may be
+        marked completed, and why: the one rule that the service enforces and staff read."""
+        if sessions == 0:
+            return Completion(False, gettext("The course has no sessions yet."))
+        values = {"attended": attended, "sessions": sessions}
+        if self.attendance_rule == AttendanceRule.MINIMUM and self.minimum_sessions:
+            required = values["required"] = self.minimum_sessions
+            reason = ngettext(
+                "Attended %(attended)s of %(sessions)s session; the course requires at least"
+                " %(required)s.",
+                "Attended %(attended)s of %(sessions)s sessions; the course requires at least"
+                " %(required)s.",
+                sessions,
+            )
+        else:
+            required = sessions
+            reason = ngettext(
+                "Attended %(attended)s of %(sessions)s session; the course requires every session.",
+                "Attended %(attended)s of %(sessions)s sessions; the course requires every"
+                " session.",
+                sessions,
+            )
+        return Completion(attended >= required, reason % values)
 
 
 class CourseSession(models.Model):

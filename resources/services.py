@@ -521,18 +521,16 @@ def registration_complete(
         raise ValidationError(
             gettext("Only a registered participant can complete the course."), code="state"
         )
-    # A subquery: exclude() over the attendance relation would not tie registration and
-    # present to the same row, so anyone else's presence would count as this participant's.
-    missed = course.sessions.filter(starts_at__lte=timezone.now()).exclude(
-        pk__in=SessionAttendance.objects.filter(registration=registration, present=True).values(
-            "session_id"
-        )
+    # Completion needs the attendance the course requires (Course.completion), counted in
+    # the database: the sessions of this course this participant was present at.
+    completion = course.completion(
+        attended=SessionAttendance.objects.filter(
+            registration=registration, session__course=course, present=True
+        ).count(),
+        sessions=course.sessions.count(),
     )
-    if missed.exists():
-        raise ValidationError(
-            gettext("The participant has missed %(count)s sessions.") % {"count": missed.count()},
-            code="missed_sessions",
-        )
+    if not completion.allowed:
+        raise ValidationError(completion.reason, code="attendance")
     on = on or timezone.localdate()
     valid_until = None
     if course.validity_months:

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfWriter
 
 from audits.models import AuditorProfile
@@ -737,7 +737,6 @@ def past_session(course: Course, days_ago: int = 3):
 
 def test_completion_gives_a_training_record_with_expiry_and_a_trained_auditor(course, staff):
     session = past_session(course)
-    CourseSessionFactory(course=course)  # a later session does not count yet
     person = UserFactory(roles=[Role.AUDITOR])
     (registration,) = register(course, [person])
     services.attendance_set(session=session, by=staff, present_ids={registration.pk})
@@ -758,6 +757,7 @@ def test_completion_gives_a_training_record_with_expiry_and_a_trained_auditor(co
 def test_a_course_without_expiry_or_auditor_qualification_only_records_the_training(staff):
     course = CourseFactory(validity_months=None, qualifies_auditors=False)
     (registration,) = register(course, [UserFactory()])
+    services.attendance_set(session=past_session(course), by=staff, present_ids={registration.pk})
 
     record = services.registration_complete(registration=registration, by=staff)
 
@@ -774,10 +774,63 @@ def test_a_missed_session_refuses_completion(course, staff):
     with pytest.raises(ValidationError) as refused:
         services.registration_complete(registration=registration, by=staff)
 
-    assert refused.value.code == "missed_sessions"
+    assert refused.value.code == "attendance"
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REGISTERED
     assert not TrainingRecord.objects.exists()
+
+
+def test_a_course_with_no_session_held_cannot_be_completed(course, staff):
+    (registration,) = register(course, [UserFactory(roles=[Role.AUDITOR])])
+
+    with pytest.raises(ValidationError) as refused:
+        services.registration_complete(registration=registration, by=staff)
+
+    assert refused.value.code == "attendance"
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.REGISTERED
+    assert not TrainingRecord.objects.exists()
+    assert not AuditorProfile.objects.exists()
+
+
+def test_every_session_means_the_later_ones_too(course, staff):
+    held = past_session(course)
+    CourseSessionFactory(course=course)  # not held yet: the course is not over
+    (registration,) = register(course, [UserFactory()])
+    services.attendance_set(session=held, by=staff, present_ids={registration.pk})
+
+    with pytest.raises(ValidationError) as refused:
+        services.registration_complete(registration=registration, by=staff)
+
+    with translation.override("en"):
+        assert refused.value.messages == [
+            "Attended 1 of 2 sessions; the course requires every session."
+        ]
+    assert not TrainingRecord.objects.exists()
+
+
+def test_a_minimum_of_sessions_is_enough_when_the_course_says_so(staff):
+    course = CourseFactory(attendance_rule=Course.AttendanceRule.MINIMUM, minimum_sessions=2)
+    sessions = [past_session(course, days) for days in (9, 6, 3)]
+    (registration,) = register(course, [UserFactory()])
+    services.attendance_set(session=sessions[0], by=staff, present_ids={registration.pk})
+
+    with pytest.raises(ValidationError):
+        services.registration_complete(registration=registration, by=staff)
+    assert not TrainingRecord.objects.exists()
+
+    services.attendance_set(session=sessions[2], by=staff, present_ids={registration.pk})
+    record = services.registration_complete(registration=registration, by=staff)
+    assert record.user == registration.participant
+
+
+def test_a_minimum_rule_needs_its_number():
+    course = CourseFactory.build(attendance_rule=Course.AttendanceRule.MINIMUM)
+
+    with pytest.raises(ValidationError) as refused:
+        course.clean()
+
+    assert "minimum_sessions" in refused.value.error_dict
 
 
 def test_only_staff_complete_and_only_a_registered_participant(course, staff):

@@ -471,6 +471,8 @@ def test_completion_of_a_course_that_does_not_qualify_leaves_the_auditor_pool_al
 ):
     course = CourseFactory(qualifies_auditors=False, validity_months=None)
     registration = services.registration_create(course=course, participant=auditor, by=auditor)
+    session = CourseSessionFactory(course=course, starts_at=timezone.now() - timedelta(days=1))
+    services.attendance_set(session=session, by=staff, present_ids={registration.pk})
     client.force_login(staff)
 
     client.post(reverse("resources:registration_complete", args=[course.slug, registration.pk]))
@@ -492,10 +494,36 @@ def test_completion_is_refused_after_a_missed_session(client, course, past_sessi
         follow=True,
     )
 
-    assert "missed 1 sessions" in response.content.decode()
+    assert "Attended 0 of 1 session; the course requires every session." in (
+        response.content.decode()
+    )
     assert not TrainingRecord.objects.exists()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.REGISTERED
+
+
+def test_staff_see_why_a_participant_may_or_may_not_complete_and_audit(
+    client, course, past_session, staff, auditor
+):
+    waiting_for = services.registration_create(course=course, participant=auditor, by=auditor)
+    other = UserFactory(full_name="Klara Kursdeltagare")
+    came = services.registration_create(course=course, participant=other, by=other)
+    services.attendance_set(session=past_session, by=staff, present_ids={came.pk})
+    client.force_login(staff)
+    url = "/en" + manage_url(course)
+
+    page = client.get(url).content.decode()
+
+    assert "Not yet: Attended 0 of 1 session; the course requires every session." in page
+    assert "Yes: Attended 1 of 1 session; the course requires every session." in page
+    complete = f"/registrations/{waiting_for.pk}/complete/"
+    assert complete not in page  # no button for who may not complete
+    assert f"/registrations/{came.pk}/complete/" in page
+    assert "makes the participant a trained user auditor" in page
+
+    services.registration_complete(registration=came, by=staff)
+    page = client.get(url).content.decode()
+    assert "Eligible to audit: a trained user auditor." in page
 
 
 def test_completion_is_for_staff_only(client, course, auditor):

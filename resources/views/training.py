@@ -224,6 +224,16 @@ def course_manage(request: HttpRequest, slug: str) -> HttpResponse:
         groups[registration.status].append(registration)
     for position, registration in enumerate(groups[Registration.Status.WAITING], start=1):
         registration.position = position
+    # Staff see for each participant whether they may complete the course yet, and why: the
+    # same rule the service enforces (Course.completion).
+    for registration in groups[Registration.Status.REGISTERED]:
+        registration.completion = course.completion(
+            attended=registration.attended, sessions=len(sessions)
+        )
+    # The record a completion gave: it is what makes someone eligible to audit.
+    records = {record.user_id: record for record in TrainingRecord.objects.filter(course=course)}
+    for registration in groups[Registration.Status.COMPLETED]:
+        registration.record = records.get(registration.participant_id)
     context = {
         "course": course,
         "sessions": sessions,
@@ -232,7 +242,7 @@ def course_manage(request: HttpRequest, slug: str) -> HttpResponse:
         "waiting": groups[Registration.Status.WAITING],
         "completed": groups[Registration.Status.COMPLETED],
         "cancelled": groups[Registration.Status.CANCELLED],
-        "held_sessions": sum(1 for session in sessions if session.starts_at <= timezone.now()),
+        "today": timezone.localdate(),
     }
     return render(request, "resources/training/course_manage.html", context)
 
