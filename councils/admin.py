@@ -634,6 +634,7 @@ class CouncilAdmin(ServicePagesMixin, ReadOnlyHistoryAdmin):
                     "meetings_per_year",
                     "term_years",
                     "tenure_cap_years",
+                    "requires_gender_balance",
                     "is_public",
                     "is_active",
                 ]
@@ -1083,10 +1084,21 @@ class AppointForm(forms.Form):
         help_text=_("Leave empty for the council's usual term."),
     )
     publish_consent = forms.BooleanField(label=_("may be named on the public page"), required=False)
+    balance_exception = forms.CharField(
+        label=_("reason for the exception to the gender balance"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Needed when the council's rules require a gender balance and this appointment"
+            " leaves it unmet. It is recorded and counted in the annual report."
+        ),
+    )
 
     def __init__(self, *args, council: Council, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["seat"].queryset = council.seats.select_related("organisation")
+        if not council.requires_gender_balance:
+            del self.fields["balance_exception"]
 
 
 class ReasonForm(forms.Form):
@@ -1212,6 +1224,7 @@ class NominationAdmin(ServicePagesMixin, admin.ModelAdmin):
                 term_end=data["term_end"],
                 seat=data["seat"],
                 publish_consent=data["publish_consent"],
+                balance_exception=data.get("balance_exception", ""),
             )
             messages.success(
                 request,
@@ -1254,6 +1267,7 @@ class NominationAdmin(ServicePagesMixin, admin.ModelAdmin):
                 "balance_after": balance_sentence(after),
                 "balance_now_ok": now.ok,
                 "balance_after_ok": after.ok,
+                "balance_required": council.requires_gender_balance,
                 "coverage": coverage,
             },
         )

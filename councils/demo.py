@@ -548,6 +548,8 @@ def _seed_norwegian(people: dict[str, User]) -> Council:
         meeting_fee=Decimal("800.00"),
         travel_rule="Reiseutgifter dekkes etter statens satser.",
         lost_earnings_max=Decimal("1500.00"),
+        # The Norwegian rules require a balance of women and men.
+        requires_gender_balance=True,
         is_public=True,
     )
     # Adopted three years ago and due for revision: it shows in the centre's reminders.

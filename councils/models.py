@@ -134,6 +134,14 @@ class Council(models.Model):
         decimal_places=2,
         default=Decimal("0"),
     )
+    requires_gender_balance = models.BooleanField(
+        _("gender balance required"),
+        default=False,
+        help_text=_(
+            "The council's rules require a balance of women and men (the Norwegian rules do):"
+            " an appointment that leaves it unmet needs a recorded reason."
+        ),
+    )
     is_public = models.BooleanField(_("public page"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -440,6 +448,11 @@ class Nomination(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.NOMINATED
     )
     reason = models.TextField(_("reason"), blank=True)
+    balance_exception = models.TextField(
+        _("reason for the exception to the gender balance"),
+        blank=True,
+        help_text=_("Recorded when the appointment leaves the council's gender balance unmet."),
+    )
     nominated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

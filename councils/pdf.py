@@ -185,6 +185,9 @@ def _annual_context(council: Council, year: int) -> dict:
         "year": year,
         "figures": figures,
         "attendance_total": figures["present"] + figures["deputy"] + figures["absent"],
+        "balance_exception_reasons": [
+            clean_text(reason) for reason in figures["balance_exception_reasons"]
+        ],
         "meetings": [
             {"starts_at": timezone.localtime(m.starts_at), "place": clean_text(m.place)}
             for m in meetings

@@ -18,7 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from brukarkraft.faults import repeat_of
 from brukarkraft.models import Organisation, User
@@ -87,6 +87,30 @@ def gender_balance(
         unknown=genders[""],
         required=required_per_gender(size),
     )
+
+
+def balance_needs(balance: GenderBalance) -> str:
+    """What the balance lacks, as a sentence: "1 more man is needed." """
+    parts = []
+    if balance.women_needed:
+        parts.append(
+            ngettext(
+                "%(count)s more woman is needed.",
+                "%(count)s more women are needed.",
+                balance.women_needed,
+            )
+            % {"count": balance.women_needed}
+        )
+    if balance.men_needed:
+        parts.append(
+            ngettext(
+                "%(count)s more man is needed.",
+                "%(count)s more men are needed.",
+                balance.men_needed,
+            )
+            % {"count": balance.men_needed}
+        )
+    return " ".join(parts)
 
 
 def category_coverage(
@@ -407,8 +431,12 @@ def nomination_appoint(
     term_end: date | None = None,
     seat: Seat | None = None,
     publish_consent: bool = False,
+    balance_exception: str = "",
 ) -> Member:
-    """The owner appoints a recommended candidate: the membership and its term are created."""
+    """The owner appoints a recommended candidate: the membership and its term are created.
+    Where the council's rules require a gender balance, an appointment that leaves it unmet
+    needs `balance_exception`, the reason, which is recorded and counted in the annual
+    figures (the Norwegian rules allow exceptions with a justification)."""
     nomination = _lock_nomination(nomination)
     if nomination.status != Nomination.Status.RECOMMENDED:
         raise ValidationError(
@@ -417,6 +445,26 @@ def nomination_appoint(
         )
     council = nomination.request.council
     term_end = term_end or term_start.replace(year=term_start.year + council.term_years)
+    balance_exception = balance_exception.strip()
+    if council.requires_gender_balance:
+        # Locked, so that two appointments at once cannot both read the balance as met.
+        Council.objects.select_for_update().get(pk=council.pk)
+        after = gender_balance(council, adding=nomination.gender, on=term_start)
+        if after.ok:
+            balance_exception = ""  # nothing to excuse
+        elif not balance_exception:
+            raise ValidationError(
+                {
+                    "balance_exception": gettext(
+                        "After this appointment the council's gender balance is not met:"
+                        " %(balance)s Give the reason for the exception."
+                    )
+                    % {"balance": balance_needs(after)}
+                },
+                code="balance_exception_required",
+            )
+    else:
+        balance_exception = ""
     member = member_add(
         council=council,
         user=nomination.candidate,
@@ -433,7 +481,10 @@ def nomination_appoint(
     nomination.decided_by = by
     nomination.decided_at = timezone.now()
     nomination.member = member
-    nomination.save(update_fields=["status", "decided_by", "decided_at", "member"])
+    nomination.balance_exception = balance_exception
+    nomination.save(
+        update_fields=["status", "decided_by", "decided_at", "member", "balance_exception"]
+    )
     return member
 
 
@@ -837,10 +888,22 @@ def annual_report_request(*, council: Council, year: int) -> AnnualReport:
 
 
 def annual_figures(council: Council, year: int) -> dict:
-    """Meetings held, attendance and cases closed in `year`, counted in the database."""
+    """Meetings held, attendance, cases closed and appointments in `year` (those made as an
+    exception to the gender balance too, with their reasons), counted in the database."""
     meetings = council.meetings.filter(starts_at__year=year, starts_at__lte=timezone.now())
     attendance = Attendance.objects.filter(meeting__in=meetings)
+    appointed = Nomination.objects.filter(
+        request__council=council, status=Nomination.Status.APPOINTED, decided_at__year=year
+    )
+    exceptions = list(
+        appointed.exclude(balance_exception="")
+        .order_by("decided_at", "pk")
+        .values_list("balance_exception", flat=True)
+    )
     return {
+        "appointments": appointed.count(),
+        "balance_exceptions": len(exceptions),
+        "balance_exception_reasons": exceptions,
         "year": year,
         "meetings_held": meetings.count(),
         "present": attendance.filter(status=Attendance.Status.PRESENT).count(),

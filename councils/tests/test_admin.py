@@ -666,6 +666,38 @@ def test_an_appointment_runs_from_request_to_membership(client, admin_user, coun
     assert 'name="nominations-0-status"' not in html
 
 
+def test_an_appointment_against_a_required_gender_balance_needs_a_recorded_reason(
+    client, admin_user, council, rsmh
+):
+    # One woman and three men; the council's rules require balance, and the candidate is a man.
+    council.requires_gender_balance = True
+    council.save(update_fields=["requires_gender_balance"])
+    request = AppointmentRequestFactory(council=council)
+    services.request_call(request=request, organisations=[rsmh])
+    nomination = nominate(request, rsmh, gender=Gender.MAN)
+    services.nomination_recommend(nomination=nomination, by=admin_user)
+    client.force_login(admin_user)
+    appoint_url = reverse("admin:councils_nomination_appoint", args=[nomination.pk])
+    terms = {"role": Member.Role.MEMBER, "term_start": TODAY().isoformat(), "term_end": ""}
+
+    page = client.get(appoint_url).content.decode()
+    assert "give the reason for the exception below" in page
+    assert 'name="balance_exception"' in page
+
+    refused = client.post(appoint_url, terms)
+    assert refused.status_code == 200
+    assert "Give the reason for the exception." in refused.content.decode()
+    assert not council.members.filter(user=nomination.candidate).exists()
+
+    reason = "Ingen kvinna nominerades; utlysningen görs om nästa år."
+    response = client.post(appoint_url, {**terms, "balance_exception": reason})
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.APPOINTED
+    assert nomination.balance_exception == reason
+    assert services.annual_figures(council, TODAY().year)["balance_exceptions"] == 1
+
+
 def test_a_nomination_from_an_organisation_not_called_is_refused(client, admin_user, council, rsmh):
     client.force_login(admin_user)
     request = AppointmentRequestFactory(council=council)

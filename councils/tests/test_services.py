@@ -318,6 +318,80 @@ def test_appointment_creates_the_membership_with_its_term_and_records_who_and_wh
     assert member.term_end == today().replace(year=today().year + called.council.term_years)
 
 
+def balanced_council(called, *, required: bool):
+    """Three women and a man now (the rule is not met): a council of five needs two of each,
+    so appointing a man meets it and appointing a woman leaves it unmet."""
+    council = called.council
+    council.requires_gender_balance = required
+    council.save(update_fields=["requires_gender_balance"])
+    for gender in (Gender.WOMAN, Gender.WOMAN, Gender.WOMAN, Gender.MAN):
+        MemberFactory(council=council, gender=gender)
+    return council
+
+
+def test_an_appointment_that_breaks_a_required_balance_needs_a_recorded_reason(
+    called, user_organisation, staff
+):
+    council = balanced_council(called, required=True)
+    nomination = nominate(called, user_organisation, gender=Gender.WOMAN)
+    services.nomination_recommend(nomination=nomination, by=staff)
+
+    with pytest.raises(ValidationError) as refused:
+        services.nomination_appoint(nomination=nomination, by=staff, term_start=today())
+
+    assert "balance_exception" in refused.value.message_dict
+    with translation.override("en"):
+        assert "1 more man is needed." in str(refused.value.message_dict)
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.RECOMMENDED
+    assert council.members.count() == 4
+
+    member = services.nomination_appoint(
+        nomination=nomination,
+        by=staff,
+        term_start=today(),
+        balance_exception="  Inga män nominerades trots två utlysningar.  ",
+    )
+
+    nomination.refresh_from_db()
+    assert nomination.member == member
+    assert nomination.balance_exception == "Inga män nominerades trots två utlysningar."
+    figures = services.annual_figures(council, today().year)
+    assert figures["appointments"] == 1
+    assert figures["balance_exceptions"] == 1
+    assert figures["balance_exception_reasons"] == [nomination.balance_exception]
+
+
+def test_a_council_whose_rules_do_not_require_balance_appoints_without_a_reason(
+    called, user_organisation, staff
+):
+    council = balanced_council(called, required=False)
+    nomination = nominate(called, user_organisation, gender=Gender.WOMAN)
+    services.nomination_recommend(nomination=nomination, by=staff)
+
+    services.nomination_appoint(
+        nomination=nomination, by=staff, term_start=today(), balance_exception="Ingen orsak."
+    )
+
+    nomination.refresh_from_db()
+    assert nomination.balance_exception == ""  # nothing to excuse, nothing counted
+    assert services.annual_figures(council, today().year)["balance_exceptions"] == 0
+
+
+def test_an_appointment_that_meets_a_required_balance_needs_no_reason(
+    called, user_organisation, staff
+):
+    council = balanced_council(called, required=True)
+    nomination = nominate(called, user_organisation, gender=Gender.MAN)
+    services.nomination_recommend(nomination=nomination, by=staff)
+
+    services.nomination_appoint(nomination=nomination, by=staff, term_start=today())
+
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.APPOINTED
+    assert services.annual_figures(council, today().year)["balance_exceptions"] == 0
+
+
 @pytest.mark.parametrize("status", [Nomination.Status.DECLINED, Nomination.Status.WITHDRAWN])
 def test_declining_or_withdrawing_needs_a_reason(called, user_organisation, status):
     nomination = nominate(called, user_organisation)
@@ -634,6 +708,9 @@ def test_annual_figures_count_the_years_meetings_attendance_and_cases():
         "cases_closed": 1,
         "cases_rejected": 1,
         "cases_open": 1,
+        "appointments": 0,
+        "balance_exceptions": 0,
+        "balance_exception_reasons": [],
     }
     assert services.annual_figures(council, now.year - 1)["meetings_held"] == 0
 
