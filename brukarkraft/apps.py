@@ -11,15 +11,23 @@ class BrukarkraftConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import m2m_changed
 
         from . import checks  # noqa: F401  (registers system checks)
         from .celery import ensure_filesystem_broker_folders
         from .middleware import start_staff_session
-        from .roles import sync_role_groups
+        from .models import User
+        from .roles import admin_access_follows_groups, sync_role_groups
 
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
         user_logged_in.connect(start_staff_session, dispatch_uid="brukarkraft.staff_session")
+        # Admin access (is_staff) follows the staff and admin roles, however they are given.
+        m2m_changed.connect(
+            admin_access_follows_groups,
+            sender=User.groups.through,
+            dispatch_uid="brukarkraft.admin_access",
+        )
         # Both the web process (publishing) and the worker (consuming) fail on a missing
         # folder of kombu's filesystem transport; a no-op with Redis. /healthz reports a
         # folder that cannot be made, so a read-only disk does not stop manage.py here.

@@ -107,6 +107,45 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Roles that work in Django's admin. Admin needs is_staff besides the group's permissions, so
+# is_staff follows these roles (sync_admin_access) instead of being set by hand per account.
+ADMIN_ACCESS_ROLES = (Role.STAFF, Role.ADMIN)
+
+
+def sync_admin_access(*, user_ids=None, using: str = "default", revoke: bool = True) -> None:
+    """Give admin access (is_staff) to superusers and the holders of ADMIN_ACCESS_ROLES;
+    with `revoke`, take it from the others among `user_ids` (all users when None)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    users = get_user_model().objects.using(using)
+    if user_ids is not None:
+        users = users.filter(pk__in=list(user_ids))
+    entitled = users.filter(
+        Q(is_superuser=True) | Q(groups__name__in=[role.value for role in ADMIN_ACCESS_ROLES])
+    ).values("pk")
+    users.filter(pk__in=entitled, is_staff=False).update(is_staff=True)
+    if revoke:
+        users.filter(is_staff=True).exclude(pk__in=entitled).update(is_staff=False)
+
+
+def admin_access_follows_groups(sender, instance, action, reverse, pk_set, using, **kwargs):
+    """m2m_changed of User.groups: a person given the staff role gets admin access, one who
+    loses it loses admin access (unless a superuser), whichever way the groups were changed
+    (the admin's user form, group.user_set, seed_demo)."""
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:  # group.user_set.…: the users are pk_set (all of the group's on clear)
+        user_ids = pk_set if pk_set is not None else None
+        if user_ids is None:
+            return  # a cleared group: its members are no longer known here
+    else:
+        user_ids = {instance.pk}
+    sync_admin_access(user_ids=user_ids, using=using)
+    if not reverse:
+        instance.refresh_from_db(fields=["is_staff"])
+
+
 def sync_role_groups(sender=None, using: str = "default", **kwargs) -> None:
     """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS.
 
@@ -134,3 +173,5 @@ def sync_role_groups(sender=None, using: str = "default", **kwargs) -> None:
         group.permissions.set(
             [permission_ids[dotted] for dotted in wanted if dotted in permission_ids]
         )
+    # Accounts given the staff role before is_staff followed the role get admin access now.
+    sync_admin_access(using=using, revoke=False)

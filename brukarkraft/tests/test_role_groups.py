@@ -54,3 +54,90 @@ def test_post_migrate_syncs_the_groups_once_with_a_fixed_number_of_queries():
     # Get-or-create and set() for four groups, not a query per permission per app.
     assert len(group_queries) <= 6 * len(Role)
     assert len(queries) < 400
+
+
+# --- Admin access follows the role ----------------------------------------------------------
+
+
+def test_the_staff_role_gives_admin_access_and_taking_it_away_removes_it():
+    from brukarkraft.tests.factories import UserFactory
+
+    person = UserFactory()
+    staff = Group.objects.get_or_create(name=Role.STAFF)[0]
+
+    person.groups.add(staff)
+    assert person.is_staff
+    person.refresh_from_db()
+    assert person.is_staff
+
+    person.groups.remove(staff)
+    person.refresh_from_db()
+    assert not person.is_staff
+
+
+def test_admin_access_follows_the_role_given_from_the_groups_side_too():
+    from brukarkraft.tests.factories import UserFactory
+
+    people = [UserFactory(), UserFactory()]
+    Group.objects.get_or_create(name=Role.STAFF)[0].user_set.add(*people)
+
+    assert all(p.is_staff for p in type(people[0]).objects.filter(pk__in=[p.pk for p in people]))
+
+
+def test_other_roles_and_superusers_keep_what_they_should():
+    from brukarkraft.tests.factories import UserFactory
+
+    auditor = UserFactory(roles=[Role.AUDITOR])
+    superuser = UserFactory(is_superuser=True, is_staff=True, roles=[Role.AUDITOR])
+    superuser.groups.clear()
+
+    auditor.refresh_from_db()
+    superuser.refresh_from_db()
+    assert not auditor.is_staff
+    assert superuser.is_staff
+
+
+def test_the_sync_after_migrate_gives_admin_access_to_staff_accounts_made_before():
+    from brukarkraft.models import User
+    from brukarkraft.tests.factories import UserFactory
+
+    person = UserFactory(roles=[Role.STAFF])
+    User.objects.filter(pk=person.pk).update(is_staff=False)  # as accounts were made before
+
+    sync_role_groups()
+
+    person.refresh_from_db()
+    assert person.is_staff
+
+
+def test_staff_run_councils_and_create_courses_in_admin(client):
+    from brukarkraft.tests.factories import UserFactory
+    from resources.models import Course
+
+    sync_role_groups()
+    sara = UserFactory(roles=[Role.STAFF])
+    client.force_login(sara)
+
+    assert client.get("/admin/councils/council/").status_code == 200
+    assert client.get("/admin/councils/council/add/").status_code == 200
+    assert client.get("/admin/resources/course/add/").status_code == 200
+    response = client.post(
+        "/admin/resources/course/add/",
+        {
+            "slug": "ny-kurs",
+            "title": "Ny kurs",
+            "kind": "other",
+            "language": "sv",
+            "description": "En kurs.",
+            "capacity": "10",
+            "attendance_rule": "all",
+            "registration_open": "on",
+            "is_published": "on",
+            "sessions-TOTAL_FORMS": "0",
+            "sessions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Course.objects.filter(slug="ny-kurs").exists()
+    # Staff do not manage accounts or delete what admin keeps.
+    assert client.get("/admin/brukarkraft/user/add/").status_code == 403

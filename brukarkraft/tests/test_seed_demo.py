@@ -87,6 +87,15 @@ def test_the_auditor_and_staff_belong_to_verdandi():
     ]
 
 
+def test_the_staff_account_may_use_the_administration_without_being_a_superuser():
+    # Staff run councils and courses in admin (README); the role gives admin access.
+    staff = User.objects.get(email="personal@demo.brukarkraft.se")
+    assert staff.is_staff
+    assert not staff.is_superuser
+    assert staff.has_perm("councils.change_council")
+    assert staff.has_perm("resources.add_course")
+
+
 def test_the_admin_account_is_a_superuser_in_the_admin_group():
     admin = User.objects.get(email="admin@demo.brukarkraft.se")
     assert admin.is_staff

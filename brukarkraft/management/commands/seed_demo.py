@@ -327,7 +327,8 @@ class Command(BaseCommand):
                     "full_name": person.full_name,
                     "preferred_language": person.preferred_language,
                     "is_active": True,
-                    "is_staff": person.is_superuser,
+                    # Staff run councils and courses in admin: the role gives admin access.
+                    "is_staff": person.is_superuser or Role.STAFF in person.roles,
                     "is_superuser": person.is_superuser,
                 },
             )
