@@ -1440,6 +1440,24 @@ class AttendanceInline(LockedWithMinutes, admin.TabularInline):
     fields = ["member", "status", "deputy", "travel_cost", "lost_earnings"]
     extra = 0
 
+    def missing_members(self, request, obj) -> list[int]:
+        """The members called to a meeting that has begun who have no attendance row yet:
+        the inline starts with a row for each (status to tick), instead of one row made by
+        hand per member. Once per request (get_extra and the formset's initial both ask)."""
+        if obj is None or obj.is_locked or obj.starts_at > timezone.now():
+            return []
+        cache = request.__dict__.setdefault("_attendance_missing", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = list(
+                Member.objects.expected_at(obj)
+                .exclude(attendance__meeting=obj)
+                .values_list("pk", flat=True)
+            )
+        return cache[obj.pk]
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(self.missing_members(request, obj))
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         base = formset.form.base_fields
@@ -1529,6 +1547,13 @@ class MeetingAdmin(ServicePagesMixin, admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [AgendaInline, AttendanceInline] if obj is not None else []
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, AttendanceInline):
+            # One row per member, the status left to tick: an untouched row saves nothing.
+            kwargs["initial"] = [{"member": pk} for pk in inline.missing_members(request, obj)]
+        return kwargs
 
     @admin.display(description=_("notice"), ordering="notice_sent_at")
     def notice(self, meeting):

@@ -254,6 +254,17 @@ class MemberQuerySet(models.QuerySet):
     def not_published(self) -> MemberQuerySet:
         return self.exclude(NAMED_IN_PUBLIC)
 
+    def expected_at(self, meeting: Meeting) -> MemberQuerySet:
+        """Who is called to `meeting`: the council's members serving on its day, observers
+        included; deputies attend only in a member's place, so they are not listed."""
+        on = timezone.localtime(meeting.starts_at).date()
+        return (
+            self.filter(council_id=meeting.council_id)
+            .current(on)
+            .exclude(role=Member.Role.DEPUTY)
+            .order_by("display_name", "pk")
+        )
+
     def ending_soon(self, on: date | None = None) -> MemberQuerySet:
         on = on or timezone.localdate()
         return self.current(on).filter(term_end__lte=on + timedelta(days=TERM_WARNING_DAYS))

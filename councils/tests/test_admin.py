@@ -940,6 +940,70 @@ def test_a_case_status_without_a_decision_is_refused(client, admin_user, council
     assert case.status == Case.Status.ON_AGENDA
 
 
+def test_attendance_starts_with_a_row_per_member_to_tick(client, admin_user, council):
+    client.force_login(admin_user)
+    meeting = MeetingFactory(council=council, starts_at=timezone.now() - timedelta(hours=2))
+    page = client.get(url(Meeting, "change", meeting.pk))
+
+    (formset,) = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.prefix == "attendance"
+    ]
+    rows = formset.extra_forms
+    # The members serving that day, the deputy not among them (a deputy attends in a
+    # member's place, chosen in the row of that member); the status is left to tick.
+    assert [form["member"].value() for form in rows] == [
+        council.members.get(display_name=name).pk
+        for name in ("Anna Andersson", "Bo Berg", "Carl Ceder")
+    ]
+    assert all(not form["status"].value() for form in rows)
+
+    data = page_data(page)
+    data["attendance-TOTAL_FORMS"] = str(len(formset.initial_forms) + len(rows))
+    ticks = ["present", "deputy", ""]  # Carl's row is left as it was: nothing is saved for it
+    david = council.members.get(display_name="David Dal")
+    for form, status in zip(rows, ticks, strict=True):
+        data[form.add_prefix("member")] = str(form["member"].value())
+        data[form.add_prefix("status")] = status
+        data[form.add_prefix("deputy")] = str(david.pk) if status == "deputy" else ""
+        data[form.add_prefix("travel_cost")] = "0"
+        data[form.add_prefix("lost_earnings")] = "0"
+
+    response = client.post(url(Meeting, "change", meeting.pk), data)
+
+    assert response.status_code == 302, texts(response)
+    assert dict(meeting.attendance.values_list("member__display_name", "status")) == {
+        "Anna Andersson": "present",
+        "Bo Berg": "deputy",
+    }
+    # Carl is still to tick; the others are rows of their own now.
+    page = client.get(url(Meeting, "change", meeting.pk))
+    (formset,) = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.prefix == "attendance"
+    ]
+    assert len(formset.initial_forms) == 2
+    assert [form["member"].value() for form in formset.extra_forms] == [
+        council.members.get(display_name="Carl Ceder").pk
+    ]
+
+
+def test_a_meeting_not_yet_held_has_no_attendance_rows_to_tick(client, admin_user, council):
+    client.force_login(admin_user)
+    meeting = MeetingFactory(council=council)
+
+    page = client.get(url(Meeting, "change", meeting.pk))
+
+    (formset,) = [
+        inline.formset
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.prefix == "attendance"
+    ]
+    assert formset.extra_forms == []
+
+
 def test_attendance_for_a_meeting_not_yet_held_is_refused(client, admin_user, council):
     client.force_login(admin_user)
     meeting = MeetingFactory(council=council)
