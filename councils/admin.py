@@ -1897,21 +1897,50 @@ class DocumentAdmin(admin.ModelAdmin):
 # --- Self-assessment and annual reports ---------------------------------------------
 
 
-class AnswerInline(admin.TabularInline):
+class AnswerInline(ReadOnlyInline):
     model = AssessmentAnswer
     fields = ["level", "stage", "answer", "comment"]
-    extra = 0
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
+    """A self-assessment is made on the portal's own form (15 questions in five groups,
+    checked whole by services.assessment_record), not built here row by row: "add" lists
+    the councils with a link to that form, and a recorded one links to its profile."""
+
     list_display = ["__str__", "council", "unit_name", "held_on", "rapporteur"]
     list_filter = ["council"]
     search_fields = ["council__name", "unit_name", "rapporteur", "secretary"]
     list_select_related = ["council"]
     autocomplete_fields = ["council"]
-    readonly_fields = ["created_by", "created_at"]
+    readonly_fields = ["portal_link", "created_by", "created_at"]
     inlines = [AnswerInline]
+
+    @admin.display(description=_("in the portal"))
+    def portal_link(self, assessment: Assessment) -> str:
+        if assessment.pk is None:
+            return "–"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("councils:assessment_detail", args=[assessment.council.slug, assessment.pk]),
+            gettext("The profile and the answers on the portal"),
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        request.current_app = self.admin_site.name
+        councils = Council.objects.filter(is_active=True).order_by("name")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Record a self-assessment"),
+            "councils": [
+                (council, reverse("councils:assessment_new", args=[council.slug]))
+                for council in councils
+            ],
+        }
+        return TemplateResponse(request, "admin/councils/assessment/add_in_portal.html", context)
 
 
 class AnnualReportForm(forms.Form):

@@ -254,6 +254,25 @@ def test_each_add_page_opens(client, admin_user, model):
     assert client.get(url(model, "add")).status_code == 200
 
 
+def test_a_self_assessment_is_made_on_the_portals_form_not_row_by_row(client, admin_user, council):
+    client.force_login(admin_user)
+
+    page = client.get(url(Assessment, "add")).content.decode()
+
+    # The add page links each council's own form instead of 15 inline rows.
+    assert reverse("councils:assessment_new", args=[council.slug]) in page
+    assert "answers-TOTAL_FORMS" not in page
+    assessment = Assessment.objects.create(
+        council=council, held_on=TODAY(), rapporteur="Anna", secretary="Bo"
+    )
+    AssessmentAnswer.objects.create(assessment=assessment, level=1, stage="openings", answer="yes")
+    change = client.get(url(Assessment, "change", assessment.pk)).content.decode()
+    assert reverse("councils:assessment_detail", args=[council.slug, assessment.pk]) in change
+    # The answers are shown, not edited or added one by one.
+    assert 'name="answers-0-answer"' not in change
+    assert 'id="answers-empty"' not in change
+
+
 def test_staff_with_admin_access_can_run_councils(client, council):
     sync_role_groups()
     sara = UserFactory(roles=[Role.STAFF], is_staff=True)
