@@ -166,12 +166,34 @@ def resource_review(*, resource: Resource, by: User, decision: str, comment: str
     )
     version.attachments.set(resource.attachments.all())
     resource.publish_at = None
-    if when <= now:
+    if when <= now and not _waits_for_source(resource):
         _make_current(resource, version)
     else:
         resource.status = Resource.Status.SCHEDULED
         resource.save(update_fields=["status", "publish_at", "updated_at"])
     return resource
+
+
+def _waits_for_source(resource: Resource) -> bool:
+    """A translation of a source not yet published is published together with it."""
+    if resource.source_id is None:
+        return False
+    return not Resource.objects.filter(pk=resource.source_id).published().exists()
+
+
+def _publish_waiting_translations(source: Resource) -> None:
+    """The source is published: its approved translations that waited for it go out too,
+    each with its latest approved version if that version's time has come."""
+    now = timezone.now()
+    waiting = Resource.objects.select_for_update().filter(
+        source=source, status=Resource.Status.SCHEDULED
+    )
+    for translation in waiting:
+        latest = translation.versions.order_by("-number").first()
+        if latest is not None and latest.published_at <= now:
+            latest.published_at = now  # published with the source, not before
+            latest.save(update_fields=["published_at"])
+            _make_current(translation, latest)
 
 
 def _make_current(resource: Resource, version: ResourceVersion) -> None:
@@ -186,6 +208,7 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
     _index(resource, version)
     version_id = version.pk
     transaction.on_commit(lambda: enqueue(print_version, version_id))
+    _publish_waiting_translations(resource)
 
 
 def _index(resource: Resource, version: ResourceVersion) -> None:
@@ -214,7 +237,7 @@ def resources_publish_due(now=None) -> int:
             if resource.status != Resource.Status.SCHEDULED:
                 continue
             latest = resource.versions.order_by("-number").first()
-            if latest.pk != version.pk:
+            if latest.pk != version.pk or _waits_for_source(resource):
                 continue
             _make_current(resource, version)
             published += 1
@@ -246,13 +269,16 @@ def resource_archive(*, resource: Resource, by: User) -> Resource:
 def resource_translate(
     *, source: Resource, by: User, language: str, easy_to_read: bool = False, slug: str
 ) -> Resource:
-    """Start a translation or an easy-to-read variant of a published resource, as a draft
-    that remembers which version of the source it follows."""
+    """Start a translation or an easy-to-read variant as a draft. From a published source
+    it copies the published text and remembers that version; from a source still in draft
+    (or in review) it copies the working copy and follows no version yet, and it is published
+    together with its source or after it (resource_review), never before."""
     _require_staff(by)
-    if source.current_version_id is None:
+    # Read as it is now: it may have been published or archived since the page was shown.
+    source = Resource.objects.select_related("current_version").get(pk=source.pk)
+    if source.status == Resource.Status.ARCHIVED:
         raise ValidationError(
-            gettext("Only a published resource can be translated or adapted."),
-            code="unpublished",
+            gettext("An archived resource cannot be translated or adapted."), code="archived"
         )
     if language == source.language and easy_to_read == source.easy_to_read:
         raise ValidationError(
@@ -260,6 +286,7 @@ def resource_translate(
             code="same",
         )
     version = source.current_version
+    text = version or source  # the published text, or the draft's working copy
     resource = Resource(
         slug=slug,
         kind=source.kind,
@@ -267,11 +294,11 @@ def resource_translate(
         topics=list(source.topics),
         audiences=list(source.audiences),
         easy_to_read=easy_to_read,
-        title=version.title,
-        summary=version.summary,
-        body=version.body,
+        title=text.title,
+        summary=text.summary,
+        body=text.body,
         source=source,
-        source_version=version.number,
+        source_version=version.number if version else None,
         author=by,
     )
     resource.full_clean()

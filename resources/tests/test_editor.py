@@ -501,15 +501,20 @@ def test_translating_a_published_resource_starts_a_linked_draft(client, staff):
     assert translation_.source_version == 1
 
 
-def test_a_draft_cannot_be_translated(client, staff):
-    source = ResourceFactory()
+def test_a_draft_can_be_translated_and_says_when_it_will_be_published(client, staff):
+    source = ResourceFactory(title="Utkast")
     client.force_login(staff)
+
+    page = client.get(en("edit", source.pk)).content.decode()
+    assert en("translate", source.pk) in page
+    form = client.get(en("translate", source.pk)).content.decode()
+    assert "published together with its source or after it" in form
 
     response = client.post(en("translate", source.pk), {"language": "nb", "slug": "utkast-nb"})
 
-    assert response.status_code == 200
-    assert "Only a published resource" in response.content.decode()
-    assert Resource.objects.count() == 1
+    translation = Resource.objects.get(slug="utkast-nb")
+    assert response.status_code == 302
+    assert (translation.source, translation.title) == (source, "Utkast")
 
 
 def test_stale_translations_are_listed_and_cleared_by_marking_them_current(

@@ -344,14 +344,57 @@ def test_only_staff_archive(outsider, staff, reviewer):
 # --- Translations -----------------------------------------------------------------------------
 
 
-def test_only_a_published_resource_can_be_translated(staff):
-    draft = ResourceFactory(author=staff)
+def test_a_draft_is_translated_from_its_working_copy_and_follows_no_version_yet(staff):
+    draft = ResourceFactory(author=staff, title="Utkast om fokusgrupper")
+
+    norwegian = services.resource_translate(source=draft, by=staff, language="nb", slug="nb-utkast")
+
+    assert norwegian.status == Resource.Status.DRAFT
+    assert norwegian.title == "Utkast om fokusgrupper"
+    assert norwegian.body == draft.body
+    assert norwegian.source == draft
+    assert norwegian.source_version is None
+
+
+def test_an_archived_resource_is_not_translated(staff, reviewer):
+    source = published_resource(author=staff, reviewer=reviewer)
+    services.resource_archive(resource=source, by=staff)
 
     with pytest.raises(ValidationError) as refused:
-        services.resource_translate(source=draft, by=staff, language="nb", slug="nb-utkast")
+        services.resource_translate(source=source, by=staff, language="nb", slug="nb-arkiv")
 
-    assert refused.value.code == "unpublished"
+    assert refused.value.code == "archived"
     assert Resource.objects.count() == 1
+
+
+def test_a_translation_of_a_draft_waits_and_is_published_together_with_its_source(staff, reviewer):
+    source = ResourceFactory(author=staff, slug="kalla")
+    translation = services.resource_translate(source=source, by=staff, language="nb", slug="kilde")
+
+    # Approved first: it waits for its source, also when the publishing task runs.
+    approve(translation, author=staff, reviewer=reviewer)
+    assert translation.status == Resource.Status.SCHEDULED
+    services.resources_publish_due(now=timezone.now() + timedelta(days=1))
+    assert public() == set()
+
+    approve(source, author=staff, reviewer=reviewer)
+
+    translation.refresh_from_db()
+    assert public() == {"kalla", "kilde"}
+    assert translation.status == Resource.Status.PUBLISHED
+    source.refresh_from_db()
+    assert translation.current_version.published_at >= source.current_version.published_at
+
+
+def test_a_translation_of_a_draft_approved_after_its_source_is_published_at_once(staff, reviewer):
+    source = ResourceFactory(author=staff, slug="kalla")
+    translation = services.resource_translate(source=source, by=staff, language="nb", slug="kilde")
+    approve(source, author=staff, reviewer=reviewer)
+    assert public() == {"kalla"}
+
+    approve(translation, author=staff, reviewer=reviewer)
+
+    assert public() == {"kalla", "kilde"}
 
 
 def test_a_translation_into_the_same_language_and_variant_is_refused(staff, reviewer):

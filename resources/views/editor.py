@@ -142,11 +142,14 @@ def _edit_page(
         "archived": resource.status == S.ARCHIVED,
         "may_submit": resource.status == S.DRAFT,
         "may_review": _may_review(request.user, resource),
-        "may_translate": resource.is_public,
+        "may_translate": resource.status != S.ARCHIVED,
         "stale": _is_stale(resource),
         "scheduled_version": resource.versions.order_by("-number").first()
         if resource.status == S.SCHEDULED
         else None,
+        "waits_for_source": resource.status == S.SCHEDULED
+        and resource.source is not None
+        and not resource.source.is_public,
     }
     return render(request, "resources/editor/edit.html", context)
 
