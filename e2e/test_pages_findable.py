@@ -15,6 +15,15 @@ from brukarkraft.models import User
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _media(tmp_path_factory):
+    # Before seeded_demo (autouse comes first): the demo's PDFs go to a folder of our own.
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
 # The pages each role uses, by URL name; admin pages count when a link to them is found.
 PUBLIC = {"home", "councils:list", "councils:detail", "resources:library", "resources:detail"}
 ROLE_PAGES = {
@@ -43,8 +52,12 @@ ROLE_PAGES = {
         "resources:course",
         "resources:my_courses",
         "councils:member_home",
+        "councils:meeting",
         "councils:cases",
+        "councils:case_detail",
         "councils:assessments",
+        "councils:assessment_new",
+        "resources:guidance",
     },
     "personal@demo.brukarkraft.se": PUBLIC
     | {
@@ -54,9 +67,14 @@ ROLE_PAGES = {
         "audits:queue",
         "audits:list",
         "surveys:list",
+        "audits:coverage",
+        "audits:fees_payout",
         "councils:member_home",
+        "councils:meeting",
         "councils:annual_reports",
+        "councils:assessments",
         "resources:editor",
+        "resources:create",
         "resources:edit",
         "resources:courses",
         "resources:course_manage",
