@@ -24,6 +24,7 @@ def _media(tmp_path_factory):
     with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield
 
+
 # The pages each role uses, by URL name; admin pages count when a link to them is found.
 PUBLIC = {"home", "councils:list", "councils:detail", "resources:library", "resources:detail"}
 ROLE_PAGES = {
