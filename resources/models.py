@@ -339,6 +339,15 @@ class Course(models.Model):
         ordering = ["title"]
         verbose_name = _("course")
         verbose_name_plural = _("courses")
+        constraints = [
+            # clean() says it in words on forms; this keeps any other write honest.
+            models.CheckConstraint(
+                condition=~Q(attendance_rule="minimum")
+                | Q(minimum_sessions__isnull=False, minimum_sessions__gte=1),
+                name="course_minimum_rule_has_a_number",
+                violation_error_message=_("Give the number of sessions a participant must attend."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -984,3 +984,10 @@ def test_a_current_version_without_its_pdf_is_printed_again_by_the_beat_task(
     version.refresh_from_db()
     assert version.pdf
     assert services.versions_missing_pdf() == []
+
+
+def test_the_database_refuses_a_minimum_rule_without_its_number():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CourseFactory(attendance_rule=Course.AttendanceRule.MINIMUM, minimum_sessions=None)
