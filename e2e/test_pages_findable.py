@@ -86,6 +86,7 @@ ROLE_PAGES = {
         "admin:index",
         "admin:councils_council_changelist",
         "admin:resources_course_changelist",
+        "admin:resources_course_add",
     },
     "admin@demo.brukarkraft.se": PUBLIC
     | {
