@@ -132,7 +132,7 @@ class Resource(models.Model):
 
     # Every change is kept with who made it and when (django-simple-history); staff read it
     # on the change-history page. Erasing a person also rewrites their name here.
-    history = HistoricalRecords(excluded_fields=["search_words"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

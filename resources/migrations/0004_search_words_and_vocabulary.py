@@ -72,6 +72,11 @@ class Migration(migrations.Migration):
             name='search_words',
             field=models.TextField(blank=True, default='', editable=False),
         ),
+        migrations.AddField(
+            model_name="historicalresource",
+            name="search_words",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
         TrigramExtension(),
         migrations.RunPython(create_trigram_index, drop_trigram_index),
         migrations.RunPython(index_published, migrations.RunPython.noop),
