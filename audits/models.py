@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import County, Municipality, Organisation
 from brukarkraft.roles import Role
+from brukarkraft.validators import validate_order
 
 
 class ServiceArea(models.TextChoices):
@@ -485,6 +487,14 @@ class Audit(models.Model):
         from django.urls import reverse
 
         return reverse("audits:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        validate_order(
+            self.period_start,
+            self.period_end,
+            field="period_end",
+            message=gettext("The report date must come after the start."),
+        )
 
     @property
     def is_conducting(self) -> bool:

@@ -440,10 +440,12 @@ def random_resource(
 
 def publish_first_versions(resources: list, *, reviewer) -> None:
     """Give each (saved, published) resource a version 1 approved by `reviewer`, make it
-    current, and set the resource's search vector in its own language."""
+    current, set the resource's search vector in its own language and add its words to the
+    vocabulary of typo corrections, as services._index does on publication."""
     from django.db import connection
 
-    from resources.models import SEARCH_CONFIGS, Resource, ResourceVersion
+    from resources import searchtext
+    from resources.models import SEARCH_CONFIGS, Resource, ResourceVersion, SearchWord
 
     versions = ResourceVersion.objects.bulk_create(
         [
@@ -464,6 +466,14 @@ def publish_first_versions(resources: list, *, reviewer) -> None:
     for resource, version in zip(resources, versions, strict=True):
         resource.current_version = version
     Resource.objects.bulk_update(resources, ["current_version"], batch_size=1000)
+    vocabulary = set().union(
+        *(searchtext.vocabulary(r.title, r.summary, r.body) for r in resources)
+    )
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(vocabulary)],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
     ids = [resource.pk for resource in resources]
     with connection.cursor() as cursor:
         for language, config in SEARCH_CONFIGS.items():

@@ -6,8 +6,9 @@
 
 Creates a fresh PostgreSQL database, bulk-creates 5,000 published resources in Swedish,
 Norwegian and English (each with a version 1 approved by a second person) plus 500 drafts
-that must never be found, and sets every search vector in the text's own language with one
-UPDATE … to_tsvector(config, …) per language, exactly as services._index builds it. Then it
+that must never be found, sets every search vector in the text's own language with one
+UPDATE … to_tsvector(config, …) per language, exactly as services._index builds it, and
+fills the vocabulary of typo corrections to 30,000 words. Then it
 requests the library page ~100 times per case as an anonymous visitor (the production
 settings, DEBUG off) with a search term, with filters, and both, and reports p50/p95/mean/max
 and the SQL queries per request, which must not depend on how many resources match.
@@ -28,6 +29,7 @@ from audits_pages import measure, query_growth, slowest_queries
 DB = "bench_resources"
 RESOURCES = 5_000
 DRAFTS = 500
+VOCABULARY = 30_000
 
 
 def seed(seed_value: int = benchlib.RANDOM_SEED) -> dict:
@@ -59,19 +61,38 @@ def seed(seed_value: int = benchlib.RANDOM_SEED) -> dict:
         Resource.objects.bulk_create(rows, batch_size=1000)
         published = list(Resource.objects.filter(status="published").order_by("pk"))
         benchlib.publish_first_versions(published, reviewer=reviewer)
+        pad_vocabulary(rng)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE resources_resource")
         cursor.execute("VACUUM ANALYZE resources_resourceversion")
+        cursor.execute("VACUUM ANALYZE resources_searchword")
     load_seconds = round(time.perf_counter() - started, 1)
     print(f"loaded in {load_seconds} s", flush=True)
     return {"load_seconds": load_seconds, "counts": row_counts()}
+
+
+def pad_vocabulary(rng: random.Random) -> None:
+    """The made-up texts repeat a few hundred words; 5,000 real texts would have tens of
+    thousands. Add word-like strings up to VOCABULARY words, so the typo lookup searches a
+    vocabulary of a real library's size."""
+    from resources.models import SearchWord
+
+    syllables = ["bru", "kar", "re", "vi", "sion", "en", "er", "na", "kon", "troll", "sam",
+                 "ling", "mö", "te", "råd", "ar", "bet", "fö", "lj", "upp", "gång", "stöd"]  # fmt: skip
+    missing = VOCABULARY - SearchWord.objects.count()
+    words = set()
+    while len(words) < missing:
+        words.add("".join(rng.choices(syllables, k=rng.randint(2, 5))))
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word[:40]) for word in words], ignore_conflicts=True, batch_size=2000
+    )
 
 
 def row_counts() -> dict:
     from django.db import connection
     from django.db.models import Count
 
-    from resources.models import Resource
+    from resources.models import Resource, SearchWord
 
     by_language = dict(
         Resource.objects.published()
@@ -86,6 +107,7 @@ def row_counts() -> dict:
         "published": Resource.objects.published().count(),
         "drafts": Resource.objects.exclude(status="published").count(),
         "published_by_language": by_language,
+        "vocabulary": SearchWord.objects.count(),
         "resources_table_size": size,
     }
 
@@ -96,7 +118,13 @@ def hits(text: str, **filters) -> int:
     from resources.models import Resource
 
     form = LibrarySearchForm({"q": text, **filters})
-    return services.search(form.filter(Resource.objects.for_library()), form.text).count()
+    resources = form.filter(Resource.objects.for_library())
+    found = services.search(resources, form.text).count()
+    if found or not form.text:
+        return found
+    # As the library page: nothing found, so the typos are corrected.
+    correction = services.search_correction(form.text)
+    return services.search(resources, correction).count() if correction else 0
 
 
 def main() -> None:
@@ -138,6 +166,8 @@ def main() -> None:
             ("search en 'audits'", {"q": "audits"}),
             ("search, one hit", {"q": "kvastfening1994"}),
             ("search, no hit", {"q": "zyxwvutsrq"}),
+            ("search sv typo 'fokusgruper' (corrected)", {"q": "fokusgruper"}),
+            ("search nb typo 'samlnger' (corrected)", {"q": "samlnger"}),
             ("filters only: sv, method guide, surveys", filters),
             ("search + filters", {"q": "fokusgrupper", **filters}),
             ("search + easy to read", {"q": "fokusgrupper", "easy_to_read": "on"}),
@@ -159,7 +189,7 @@ def main() -> None:
 
         print("\nslowest statements of one request:", flush=True)
         slow = {}
-        for name, params in cases[:2] + cases[8:9]:
+        for name, params in cases[:2] + cases[7:8] + cases[10:11]:
             slow[name] = slowest_queries(client, page(**params))
             print(f"  {name}")
             for item in slow[name]:
@@ -176,6 +206,8 @@ def main() -> None:
                 f"search, {common} hits, page 1": page(q="fokusgrupper"),
                 f"search, {common} hits, page {last} (last)": page(q="fokusgrupper", page=last),
                 "search + filters": page(q="fokusgrupper", **filters),
+                "search with a typo, corrected": page(q="fokusgruper"),
+                "search with a typo, corrected, last page": page(q="fokusgruper", page=last),
             },
         )
         summary = {

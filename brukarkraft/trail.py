@@ -25,6 +25,8 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .validators import DateRangeMixin
+
 # Key on the page → model. The key is what the filter's address carries.
 TRACKED = {
     "audit": "audits.Audit",
@@ -58,7 +60,7 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 # --- The filter --------------------------------------------------------------------------
 
 
-class ChangeFilterForm(forms.Form):
+class ChangeFilterForm(DateRangeMixin, forms.Form):
     model = forms.ChoiceField(label=_("What was changed"), required=False)
     person = forms.CharField(
         label=_("Changed by"),
@@ -82,13 +84,6 @@ class ChangeFilterForm(forms.Form):
         self.fields["model"].choices = [("", gettext("Everything"))] + [
             (key, capfirst(tracked_model(key)._meta.verbose_name_plural)) for key in TRACKED
         ]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", gettext("The end date must not be before the start date."))
-        return data
 
 
 # --- The query ---------------------------------------------------------------------------

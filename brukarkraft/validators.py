@@ -1,4 +1,5 @@
-"""Validators for Swedish identifiers."""
+"""Validators shared by the apps: Swedish identifiers, and a start before its end (for
+models and for filter forms)."""
 
 import re
 
@@ -41,3 +42,32 @@ def validate_org_number(value: str) -> None:
             gettext("The organisation number is not valid: check the last digit."),
             code="org_number_checksum",
         )
+
+
+def validate_order(start, end, *, field: str, message: str, strict: bool = True) -> None:
+    """Refuse an end before its start (or at it, when `strict`) with `message` on `field`,
+    the end's field, so a model's clean() puts it next to the field in forms and admin
+    alike. Either value may be empty: then there is nothing to compare."""
+    if start is None or end is None:
+        return
+    if end < start or (strict and end == start):
+        raise ValidationError({field: ValidationError(message, code="ends_before_start")})
+
+
+class DateRangeMixin:
+    """For a form with the optional `date_from` and `date_to` of a period to show: the end
+    may be the start's day, never before it."""
+
+    def clean(self):
+        data = super().clean()
+        try:
+            validate_order(
+                data.get("date_from"),
+                data.get("date_to"),
+                field="date_to",
+                message=gettext("The end date must not be before the start date."),
+                strict=False,
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return data

@@ -437,14 +437,7 @@ class MandateForm(forms.ModelForm):
         model = MandateVersion
         fields = ["text", "adopted_on", "revision_due"]
 
-    def clean(self):
-        data = super().clean()
-        adopted, due = data.get("adopted_on"), data.get("revision_due")
-        if adopted and due and due <= adopted:
-            self.add_error(
-                "revision_due", gettext("The revision date must come after the adoption.")
-            )
-        return data
+    # Adoption before revision: MandateVersion.clean() says so on the field.
 
 
 class MandateInline(admin.StackedInline):
@@ -1477,13 +1470,7 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["council", "starts_at", "ends_at", "place", "accessibility", "minutes"]
-
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts_at"), data.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", gettext("The meeting must end after it starts."))
-        return data
+        # Start before end: Meeting.clean() says so on the field.
 
 
 @admin.register(Meeting)

@@ -11,10 +11,12 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
+from brukarkraft.validators import validate_order
 
 # Days before a term ends that admins are warned.
 TERM_WARNING_DAYS = 90
@@ -196,6 +198,14 @@ class MandateVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.council} v{self.number}"
 
+    def clean(self) -> None:
+        validate_order(
+            self.adopted_on,
+            self.revision_due,
+            field="revision_due",
+            message=gettext("The revision date must come after the adoption."),
+        )
+
     @property
     def is_due(self) -> bool:
         return self.revision_due <= timezone.localdate()
@@ -339,12 +349,23 @@ class Member(models.Model):
             models.CheckConstraint(
                 condition=Q(term_end__gt=models.F("term_start")),
                 name="member_term_ends_after_start",
+                # What a form shows if clean() is ever bypassed: never the constraint's name.
+                violation_error_message=_("The term must end after it starts."),
+                violation_error_code="ends_before_start",
             )
         ]
         indexes = [models.Index(fields=["council", "term_end"])]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        validate_order(
+            self.term_start,
+            self.term_end,
+            field="term_end",
+            message=gettext("The term must end after it starts."),
+        )
 
     @property
     def is_deputy(self) -> bool:
@@ -560,6 +581,14 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council} {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+    def clean(self) -> None:
+        validate_order(
+            self.starts_at,
+            self.ends_at,
+            field="ends_at",
+            message=gettext("The meeting must end after it starts."),
+        )
 
     @property
     def notice_deadline(self):

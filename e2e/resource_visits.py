@@ -238,6 +238,11 @@ def anonymous_resource_visits(data) -> list[Visit]:
         ),
         Visit("library, easy-to-read only", "resources:library", query="?easy_to_read=on"),
         Visit("library search without results", "resources:library", query="?q=xyzzyqwerty"),
+        Visit(
+            "library search with a typo: did you mean",
+            "resources:library",
+            query="?q=revisionsfr%C3%A5gorma",
+        ),
         Visit("a resource with files and a translation", "resources:detail", manual),
         Visit("its Norwegian translation", "resources:detail", _slug(data, "norwegian")),
         Visit("an easy-to-read resource", "resources:detail", _slug(data, "easy")),

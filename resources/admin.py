@@ -37,6 +37,7 @@ from .models import (
     Resource,
     ResourceVersion,
     Review,
+    SearchWord,
     SessionAttendance,
     Topic,
     TrainingRecord,
@@ -460,6 +461,18 @@ class ReviewAdmin(ReadOnlyAdmin):
     search_fields = ["resource__title", "comment", "reviewer__full_name"]
     date_hierarchy = "decided_at"
     list_select_related = ["resource", "reviewer"]
+
+
+@admin.register(SearchWord)
+class SearchWordAdmin(ReadOnlyAdmin):
+    """The words offered as corrections of typos. Publishing adds them; a word of a text
+    taken out of the library may be deleted here so it is no longer offered."""
+
+    list_display = ["word"]
+    search_fields = ["word"]
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
 
 # --- Training -------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
+from brukarkraft.validators import validate_order
 
 LANGUAGES = [("sv", "Svenska"), ("nb", "Norsk bokmål"), ("en", "English")]
 # PostgreSQL's text-search configuration for each language of a text.
@@ -124,6 +125,9 @@ class Resource(models.Model):
         verbose_name=_("current version"),
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    # The stems of the current version in its language, for search where the database has
+    # no text search of its own (SQLite): " stem stem … " (searchtext.stemmed_text).
+    search_words = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -158,6 +162,23 @@ class Resource(models.Model):
     def audience_labels(self) -> list[str]:
         labels = dict(Audience.choices)
         return [labels.get(value, value) for value in self.audiences]
+
+
+class SearchWord(models.Model):
+    """A word of a published text, offered as the correction of a typo in a search that
+    found nothing. Words are added on publication and never name who wrote what."""
+
+    word = models.CharField(_("word"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["word"]
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        # On PostgreSQL a trigram index (pg_trgm) on `word` finds near words quickly; it is
+        # made in the migration, since SQLite has no such index.
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ResourceVersion(models.Model):
@@ -407,6 +428,14 @@ class CourseSession(models.Model):
     def __str__(self) -> str:
         return f"{self.course} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
+    def clean(self) -> None:
+        validate_order(
+            self.starts_at,
+            self.ends_at,
+            field="ends_at",
+            message=gettext("The session must end after it starts."),
+        )
+
 
 class Registration(models.Model):
     class Status(models.TextChoices):
@@ -515,6 +544,14 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.course}"
+
+    def clean(self) -> None:
+        validate_order(
+            self.completed_on,
+            self.valid_until,
+            field="valid_until",
+            message=gettext("The training must be valid until a day after it was completed."),
+        )
 
 
 # --- Method guidance ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from brukarkraft.queue import enqueue
 from brukarkraft.roles import Role
 from brukarkraft.uploads import validate_document
 
+from . import searchtext
 from .models import (
     SEARCH_CONFIGS,
     Attachment,
@@ -30,6 +31,7 @@ from .models import (
     Resource,
     ResourceVersion,
     Review,
+    SearchWord,
     SessionAttendance,
     TrainingRecord,
 )
@@ -212,8 +214,18 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
 
 
 def _index(resource: Resource, version: ResourceVersion) -> None:
-    """Store the search vector in the text's own language (PostgreSQL only)."""
+    """Index the published text in its own language: PostgreSQL's search vector, or the
+    stems where the database has no text search; and its words for typo corrections."""
+    texts = (version.title, version.summary, version.body)
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(searchtext.vocabulary(*texts))],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
     if connection.vendor != "postgresql":
+        Resource.objects.filter(pk=resource.pk).update(
+            search_words=searchtext.stemmed_text(resource.language, *texts)
+        )
         return
     from django.contrib.postgres.search import SearchVector, Value
 
@@ -412,8 +424,10 @@ def version_print(*, version_id: int) -> ResourceVersion | None:
 
 
 def search(queryset: QuerySet[Resource], text: str) -> QuerySet[Resource]:
-    """Full-text search in each text's own language on PostgreSQL (ranked), plain word
-    matching on SQLite. `queryset` is already limited to what the reader may see."""
+    """Search in each text's own language, so an inflected form finds its stem: full-text
+    search on PostgreSQL (ranked), the Snowball stems of `search_words` elsewhere (every
+    word must begin a stem of the text). `queryset` is already limited to what the reader
+    may see."""
     text = " ".join(text.split())[:200]
     if not text:
         return queryset
@@ -428,13 +442,42 @@ def search(queryset: QuerySet[Resource], text: str) -> QuerySet[Resource]:
             this = SearchRank(F("search_vector"), query)
             rank = this if rank is None else rank + this
         return queryset.filter(match).annotate(rank=rank).order_by("-rank", "title")
-    for word in text.split():
-        queryset = queryset.filter(
-            Q(current_version__title__icontains=word)
-            | Q(current_version__summary__icontains=word)
-            | Q(current_version__body__icontains=word)
-        )
+    for word in searchtext.words(text):
+        match = Q()
+        for language in SEARCH_CONFIGS:
+            stem = searchtext.stem(word, language)
+            match |= Q(language=language, search_words__contains=f" {stem}")
+        queryset = queryset.filter(match)
     return queryset
+
+
+def search_correction(text: str) -> str | None:
+    """The search with each word not in any published text replaced by the nearest word
+    that is (a letter wrong, missing, extra or two swapped), or None when nothing changes.
+    One query: near words come from a trigram index on PostgreSQL, from words of about the
+    same length elsewhere; the edit distance decides on both."""
+    typed = searchtext.words(" ".join(text.split())[:200])
+    fixable = [word for word in typed if searchtext.typos_allowed(word)]
+    if not fixable:
+        return None
+    if connection.vendor == "postgresql":
+        near = Q(word__in=fixable)
+        for word in fixable:
+            near |= Q(word__trigram_similar=word)
+        candidates = SearchWord.objects.filter(near)
+    else:
+        from django.db.models.functions import Length
+
+        lengths = [len(word) for word in fixable]
+        candidates = SearchWord.objects.annotate(length=Length("word")).filter(
+            length__range=(min(lengths) - 2, max(lengths) + 2)
+        )
+    known = set(candidates.values_list("word", flat=True)[:5000])
+    corrected = [
+        word if word in known or word not in fixable else searchtext.closest(word, known) or word
+        for word in typed
+    ]
+    return " ".join(corrected) if corrected != typed else None
 
 
 # --- Courses --------------------------------------------------------------------------

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.validators import DateRangeMixin
+
 from .models import Kind, Option, Question, Response, Section, Survey, Unit
 from .services import MAX_CODES_PER_BATCH, MAX_TEXT_ANSWER, GivenAnswer
 
@@ -57,13 +59,6 @@ class SurveySettingsForm(forms.ModelForm):
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
             ),
         }
-
-    def clean(self):
-        data = super().clean()
-        opens, closes = data.get("opens_at"), data.get("closes_at")
-        if opens and closes and closes <= opens:
-            self.add_error("closes_at", gettext("The survey must close after it opens."))
-        return data
 
 
 class SectionForm(forms.ModelForm):
@@ -215,7 +210,7 @@ class ExportForm(forms.Form):
     )
 
 
-class ResultsFilterForm(forms.Form):
+class ResultsFilterForm(DateRangeMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
     )
@@ -237,13 +232,6 @@ class ResultsFilterForm(forms.Form):
             (Response.Support.ALONE, Response.Support.ALONE.label),
             (Response.Support.HELPED, Response.Support.HELPED.label),
         ]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", gettext("The end date must not be before the start date."))
-        return data
 
 
 # --- Answering --------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.roles import Role
+from brukarkraft.validators import validate_order
 
 LANGUAGES = ("sv", "nb", "en")
 
@@ -150,6 +151,14 @@ class Survey(Translated):
 
     def __str__(self) -> str:
         return f"{self.title_sv} (v{self.version})"
+
+    def clean(self) -> None:
+        validate_order(
+            self.opens_at,
+            self.closes_at,
+            field="closes_at",
+            message=gettext("The survey must close after it opens."),
+        )
 
     @property
     def title(self) -> str:

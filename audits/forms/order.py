@@ -269,13 +269,6 @@ class WhatForm(forms.ModelForm):
             raise ValidationError(gettext("The earliest start cannot be in the past."), code="past")
         return start
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end <= start:
-            self.add_error("period_end", gettext("The report date must come after the start."))
-        return data
-
 
 class ContactForm(forms.ModelForm):
     class Meta:

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.models import User
 from brukarkraft.roles import Role
+from brukarkraft.validators import DateRangeMixin
 
 
 def previous_month(today: date | None = None) -> tuple[date, date]:
@@ -21,7 +21,7 @@ def previous_month(today: date | None = None) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
-class PayoutFilterForm(forms.Form):
+class PayoutFilterForm(DateRangeMixin, forms.Form):
     date_from = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -48,10 +48,3 @@ class PayoutFilterForm(forms.Form):
             .distinct()
             .order_by("full_name", "email")
         )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", gettext("The end date must not be before the start date."))
-        return data

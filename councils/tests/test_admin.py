@@ -10,9 +10,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django import forms
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +20,7 @@ from import_export.forms import SelectableFieldsExportForm
 
 from brukarkraft.models import Organisation, User
 from brukarkraft.roles import Role, sync_role_groups
+from brukarkraft.tests.admin_forms import page_data
 from brukarkraft.tests.factories import OrganisationFactory, UserFactory
 from councils import services
 from councils.models import (
@@ -70,57 +71,6 @@ def url(model, view: str, *args) -> str:
 
 def texts(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def field_values(form, name: str, value) -> dict:
-    """The POST values a field renders with `value` (split date/time, checkboxes …)."""
-    key = form.add_prefix(name)
-    field = form.fields[name]
-    if field.disabled:
-        return {}
-    if isinstance(field.widget, forms.MultiWidget):
-        parts = field.widget.decompress(value)
-        return {f"{key}_{i}": "" if part is None else str(part) for i, part in enumerate(parts)}
-    if isinstance(field, forms.BooleanField):
-        return {key: "on"} if value else {}
-    if value is None:
-        return {key: ""}
-    if isinstance(value, list | tuple):
-        return {key: [str(v) for v in value]}
-    if hasattr(value, "pk"):
-        return {key: str(value.pk)}
-    if hasattr(value, "isoformat"):
-        return {key: value.isoformat()}
-    return {key: str(value)}
-
-
-def form_data(form, **changes) -> dict:
-    data = {}
-    for name in form.fields:
-        value = changes[name] if name in changes else form[name].value()
-        data.update(field_values(form, name, value))
-    return data
-
-
-def page_data(response, inlines: dict | None = None, **changes) -> dict:
-    """The change form as a browser would post it; `inlines` maps a formset prefix to
-    {"new": [rows], "change": {index: {field: value}}}."""
-    data = form_data(response.context["adminform"].form, **changes)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        wanted = (inlines or {}).get(formset.prefix, {})
-        new_rows = wanted.get("new", [])
-        initial = len(formset.initial_forms)
-        data[f"{formset.prefix}-TOTAL_FORMS"] = str(initial + len(new_rows))
-        data[f"{formset.prefix}-INITIAL_FORMS"] = str(initial)
-        for index, form in enumerate(formset.initial_forms):
-            data.update(form_data(form, **wanted.get("change", {}).get(index, {})))
-        for index, row in enumerate(new_rows):
-            number = str(initial + index)
-            for name, value in row.items():
-                values = field_values(formset.empty_form, name, value)
-                data.update({k.replace("__prefix__", number): v for k, v in values.items()})
-    return data
 
 
 @pytest.fixture
@@ -1465,3 +1415,113 @@ def test_a_council_page_runs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["summary"]["warnings"]) == size[1]
+
+
+# --- Dates in the wrong order are refused in plain words ------------------------------
+
+
+def field_errors(response, formset_prefix: str | None = None) -> dict:
+    """The errors of the admin's main form, or of the rows of one inline formset."""
+    if formset_prefix is None:
+        return response.context["adminform"].form.errors
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.prefix == formset_prefix:
+            return {k: v for form in inline.formset.forms for k, v in form.errors.items()}
+    raise AssertionError(formset_prefix)
+
+
+def test_a_term_ending_before_it_starts_is_refused_on_the_members_page(client, admin_user, council):
+    client.force_login(admin_user)
+    anna = council.members.get(display_name="Anna Andersson")
+    page = client.get(url(Member, "change", anna.pk))
+    data = page_data(page, term_end=anna.term_start - timedelta(days=1))
+
+    response = client.post(url(Member, "change", anna.pk), data)
+
+    assert response.status_code == 200
+    assert field_errors(response)["term_end"] == ["The term must end after it starts."]
+    assert "member_term_ends_after_start" not in response.content.decode()
+    assert Member.objects.get(pk=anna.pk).term_end == anna.term_end
+
+
+@pytest.mark.parametrize("prefix", ["members", "members-2"])
+def test_a_term_ending_before_it_starts_is_refused_on_the_council_page(
+    client, admin_user, council, prefix
+):
+    client.force_login(admin_user)
+    anna = council.members.get(display_name="Anna Andersson")
+    backwards = {"term_start": TODAY(), "term_end": TODAY() - timedelta(days=1)}
+    page = client.get(url(Council, "change", council.pk))
+    rows = (
+        {"change": {0: backwards}}
+        if prefix == "members"
+        else {"new": [{"user": UserFactory(), "role": Member.Role.MEMBER, **backwards}]}
+    )
+    before = list(council.members.values_list("pk", "term_start", "term_end"))
+
+    response = client.post(url(Council, "change", council.pk), page_data(page, {prefix: rows}))
+
+    assert response.status_code == 200
+    assert field_errors(response, prefix)["term_end"] == ["The term must end after it starts."]
+    assert "member_term_ends_after_start" not in response.content.decode()
+    assert list(council.members.values_list("pk", "term_start", "term_end")) == before
+    assert anna.pk in [pk for pk, *_dates in before]
+
+
+def test_the_term_constraint_speaks_plainly_where_clean_is_bypassed(council):
+    anna = council.members.get(display_name="Anna Andersson")
+    anna.term_end = anna.term_start
+
+    with pytest.raises(ValidationError) as refused:
+        anna.validate_constraints()
+
+    assert refused.value.messages == ["The term must end after it starts."]
+
+
+def test_a_meeting_ending_before_it_starts_is_refused(client, admin_user, council):
+    client.force_login(admin_user)
+    day = (timezone.localtime() + timedelta(days=30)).date().isoformat()
+
+    response = client.post(
+        url(Meeting, "add"),
+        {
+            "council": council.pk,
+            "starts_at_0": day,
+            "starts_at_1": "15:00:00",
+            "ends_at_0": day,
+            "ends_at_1": "09:00:00",
+            "place": "Stadshuset",
+            "accessibility": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response)["ends_at"] == ["The meeting must end after it starts."]
+    assert not Meeting.objects.filter(council=council).exists()
+
+
+def test_a_meeting_ending_before_it_starts_is_refused_by_the_model_too(council):
+    starts = timezone.now() + timedelta(days=30)
+    meeting = Meeting(council=council, starts_at=starts, ends_at=starts, place="Stadshuset")
+
+    with pytest.raises(ValidationError) as refused:
+        meeting.full_clean()
+
+    assert refused.value.message_dict == {"ends_at": ["The meeting must end after it starts."]}
+
+
+def test_terms_of_reference_due_for_revision_before_adoption_are_refused_by_the_model(council):
+    version = MandateVersion(
+        council=council,
+        number=9,
+        text="Fel datum.",
+        adopted_on=TODAY(),
+        revision_due=TODAY() - timedelta(days=1),
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        version.full_clean()
+
+    assert refused.value.message_dict == {
+        "revision_due": ["The revision date must come after the adoption."]
+    }

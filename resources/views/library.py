@@ -41,18 +41,43 @@ def _released_version(resource: Resource, number: int) -> ResourceVersion:
 def library(request: HttpRequest) -> HttpResponse:
     form = LibrarySearchForm(request.GET or None)
     resources = form.filter(Resource.objects.for_library()).defer(
-        "body", "search_vector", "current_version__body", "current_version__body_html"
+        "body",
+        "search_vector",
+        "search_words",
+        "current_version__body",
+        "current_version__body_html",
     )
-    resources = services.search(resources, form.text)
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    found = services.search(resources, form.text)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    correction = None
+    if form.text and not page.paginator.count:
+        # Nothing matches what was typed: search again with the typos corrected, and
+        # offer the corrected words as a search of their own ("did you mean").
+        correction = services.search_correction(form.text)
+        if correction:
+            corrected = Paginator(services.search(resources, correction), PAGE_SIZE)
+            if corrected.count:
+                page = corrected.get_page(request.GET.get("page"))
+            else:  # a correction that finds nothing either is no help
+                correction = None
     context = {
         "form": form,
         "page": page,
+        "correction": correction,
+        "correction_url": _with_search(request, correction) if correction else "",
         "page_numbers": page.paginator.get_elided_page_range(page.number),
         "resources": page.object_list,
         "filtered": form.is_filtered,
     }
     return render(request, "resources/library/list.html", context)
+
+
+def _with_search(request: HttpRequest, text: str) -> str:
+    """This search's address with `text` instead of what was typed."""
+    query = request.GET.copy()
+    query["q"] = text
+    query.pop("page", None)
+    return f"{request.path}?{query.urlencode()}"
 
 
 def _version_page(
