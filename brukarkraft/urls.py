@@ -76,6 +76,8 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("councils/", include("councils.urls")),
     path("resources/", include("resources.urls")),
+    # Before the admin's own: admin logins go through the portal's login.
+    path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )
