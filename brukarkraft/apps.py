@@ -1,7 +1,7 @@
 import logging
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,10 +16,13 @@ class BrukarkraftConfig(AppConfig):
         from .celery import ensure_filesystem_broker_folders
         from .middleware import start_staff_session
         from .roles import sync_role_groups
+        from .text import strip_bidi_controls_before_save
 
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
         user_logged_in.connect(start_staff_session, dispatch_uid="brukarkraft.staff_session")
+        # Every model of every app: names and titles never keep bidirectional controls.
+        pre_save.connect(strip_bidi_controls_before_save, dispatch_uid="brukarkraft.bidi")
         # Both the web process (publishing) and the worker (consuming) fail on a missing
         # folder of kombu's filesystem transport; a no-op with Redis. /healthz reports a
         # folder that cannot be made, so a read-only disk does not stop manage.py here.
