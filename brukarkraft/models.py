@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .text import NOTE_LENGTH
 from .validators import normalise_org_number, validate_org_number
 
 
@@ -307,7 +308,7 @@ class AccessibilityFeedback(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW
     )
-    staff_note = models.TextField(_("note from staff"), blank=True)
+    staff_note = models.TextField(_("note from staff"), blank=True, max_length=NOTE_LENGTH)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

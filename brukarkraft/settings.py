@@ -235,6 +235,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Text fields show their limit and are never cut by the browser (brukarkraft/forms_rendering.py).
+FORM_RENDERER = "brukarkraft.forms_rendering.PortalFormRenderer"
 
 # E-mail: to the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -39,3 +39,10 @@ def strip_bidi_controls_before_save(sender, instance, **kwargs) -> None:
         value = getattr(instance, name)
         if isinstance(value, str) and not value.isascii():
             setattr(instance, name, strip_bidi_controls(value))
+
+
+# The limits of free text, shown to the person writing (a hint and a counter; see
+# brukarkraft/forms_rendering.py) and enforced by every form.
+NOTE_LENGTH = 2_000  # a comment, a reason, a note, an address
+TEXT_LENGTH = 10_000  # a description, a summary, an answer to a question
+DOCUMENT_LENGTH = 100_000  # minutes, terms of reference, a library text
