@@ -3,14 +3,15 @@ confirmed before anything exists, and a request to join an organisation that alr
 account, decided by staff, with its commissioners told once in their language."""
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from brukarkraft import services
+from brukarkraft import retention, services
 from brukarkraft.models import JoinRequest, Membership, Organisation, SignUp, User
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import MembershipFactory, MunicipalityFactory, UserFactory
@@ -224,3 +225,14 @@ def test_the_way_in_leads_to_create_an_account_and_order(client):
         assert f"/en{register_url}" in page or register_url in page
         assert "Create an account and order" in page
     assert "Accounts are created by the resource centre" not in login
+
+
+def test_registrations_never_confirmed_go_once_the_link_has_expired(register, settings):
+    register()
+    register(email="ny@example.se")
+    SignUp.objects.filter(email="ny@example.se").update(
+        created_at=timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    )
+
+    assert retention.apply_all()["unconfirmed_signups"] == 1
+    assert list(SignUp.objects.values_list("email", flat=True)) == ["nora@karlskoga.se"]
