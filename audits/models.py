@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from brukarkraft.models import County, Municipality, Organisation
 from brukarkraft.roles import Role
 from brukarkraft.validators import validate_order
+from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 
 
 class ServiceArea(models.TextChoices):
@@ -397,11 +398,13 @@ class Audit(models.Model):
         verbose_name=_("county"),
     )
     # What the commissioner wants to know.
-    target_group = models.TextField(_("target group"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True, max_length=TEXT_LENGTH)
     approx_users = models.PositiveIntegerField(
         _("approximate number of users"), null=True, blank=True
     )
-    audit_questions = models.TextField(_("what you want to know"), blank=True)
+    audit_questions = models.TextField(
+        _("what you want to know"), blank=True, max_length=TEXT_LENGTH
+    )
     preferred_methods = models.JSONField(_("preferred methods"), default=list, blank=True)
     period_start = models.DateField(_("earliest start"), null=True, blank=True)
     period_end = models.DateField(_("report wanted by"), null=True, blank=True)
@@ -412,7 +415,7 @@ class Audit(models.Model):
     invoice_org_number = models.CharField(
         _("organisation number for invoices"), max_length=11, blank=True
     )
-    invoice_address = models.TextField(_("invoice address"), blank=True)
+    invoice_address = models.TextField(_("invoice address"), blank=True, max_length=NOTE_LENGTH)
     invoice_reference = models.CharField(_("invoice reference"), max_length=100, blank=True)
     invoice_email = models.EmailField(_("e-mail for invoices"), blank=True)
     # The informants' accessibility needs.
@@ -420,7 +423,9 @@ class Audit(models.Model):
     interpreter_languages = models.CharField(_("interpreter languages"), max_length=200, blank=True)
     needs_easy_read = models.BooleanField(_("easy-to-read material"), default=False)
     needs_sign_language = models.BooleanField(_("sign language interpreter"), default=False)
-    other_needs = models.TextField(_("other accessibility needs"), blank=True)
+    other_needs = models.TextField(
+        _("other accessibility needs"), blank=True, max_length=NOTE_LENGTH
+    )
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     processor_agreement_accepted_at = models.DateTimeField(
         _("processor agreement accepted"), null=True, blank=True
@@ -457,8 +462,9 @@ class Audit(models.Model):
         _("easy-to-read summary"),
         blank=True,
         help_text=_("Short sentences in plain words. It opens the report."),
+        max_length=TEXT_LENGTH,
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("summary"), blank=True, max_length=TEXT_LENGTH)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("ordered"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -539,7 +545,7 @@ class AuditEvent(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("when"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=NOTE_LENGTH)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -556,19 +562,21 @@ class Quote(models.Model):
     audit = models.OneToOneField(
         Audit, on_delete=models.CASCADE, related_name="quote", verbose_name=_("audit")
     )
-    scope = models.TextField(_("scope"))
-    audit_questions = models.TextField(_("audit questions"))
+    scope = models.TextField(_("scope"), max_length=TEXT_LENGTH)
+    audit_questions = models.TextField(_("audit questions"), max_length=TEXT_LENGTH)
     methods = models.JSONField(_("methods"), default=list)
-    timetable = models.TextField(_("timetable"))
-    who_informs = models.TextField(_("who informs the informants"))
-    results_return = models.TextField(_("how the results are returned"))
+    timetable = models.TextField(_("timetable"), max_length=TEXT_LENGTH)
+    who_informs = models.TextField(_("who informs the informants"), max_length=TEXT_LENGTH)
+    results_return = models.TextField(_("how the results are returned"), max_length=TEXT_LENGTH)
     price = models.DecimalField(
         _("price (SEK, excluding VAT)"),
         max_digits=10,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    ownership = models.TextField(_("ownership and publication of the results"))
+    ownership = models.TextField(
+        _("ownership and publication of the results"), max_length=TEXT_LENGTH
+    )
     revision = models.PositiveSmallIntegerField(_("revision"), default=1)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
@@ -664,6 +672,7 @@ class DataCollection(models.Model):
         _("note"),
         blank=True,
         help_text=_("Never write names or anything that identifies a person."),
+        max_length=NOTE_LENGTH,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -697,13 +706,14 @@ class Finding(models.Model):
     theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
     polarity = models.CharField(_("positive or negative"), max_length=10, choices=Polarity.choices)
     title = models.CharField(_("heading"), max_length=200)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=TEXT_LENGTH)
     quotes = models.TextField(
         _("anonymised quotes"),
         blank=True,
         help_text=_(
             "One quote per line. Remove names, places and details that could identify someone."
         ),
+        max_length=TEXT_LENGTH,
     )
     # Optimistic locking: an edit names the version it started from and is refused if
     # someone saved in between, so two auditors never silently overwrite each other.
@@ -758,7 +768,7 @@ class Proposal(models.Model):
         Audit, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("audit")
     )
     number = models.PositiveIntegerField(_("number"))
-    text = models.TextField(_("proposal"))
+    text = models.TextField(_("proposal"), max_length=TEXT_LENGTH)
     findings = models.ManyToManyField(
         Finding, related_name="proposals", verbose_name=_("findings it builds on")
     )
@@ -776,7 +786,7 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # The commissioner's response.
     response = models.CharField(_("response"), max_length=10, choices=Response.choices, blank=True)
-    action = models.TextField(_("planned action"), blank=True)
+    action = models.TextField(_("planned action"), blank=True, max_length=TEXT_LENGTH)
     action_owner = models.CharField(_("responsible"), max_length=200, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -790,7 +800,7 @@ class Proposal(models.Model):
     )
     # The follow-up.
     progress = models.CharField(_("progress"), max_length=16, choices=Progress.choices, blank=True)
-    progress_note = models.TextField(_("what has been done"), blank=True)
+    progress_note = models.TextField(_("what has been done"), blank=True, max_length=NOTE_LENGTH)
     progress_reported_at = models.DateTimeField(_("progress reported"), null=True, blank=True)
 
     # Every change is kept with who made it and when (django-simple-history); staff read it

@@ -17,13 +17,13 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from brukarkraft.faults import repeat_of
-from brukarkraft.models import Membership, Organisation, User
+from brukarkraft.models import Organisation, User
 from brukarkraft.queue import enqueue
 from brukarkraft.roles import Role
 
@@ -123,48 +123,6 @@ def _require_conductor(by: User, audit: Audit) -> None:
 
 
 @transaction.atomic
-def commissioner_register(
-    *,
-    email: str,
-    full_name: str,
-    password: str,
-    organisation_name: str,
-    organisation_kind: str,
-    org_number: str = "",
-    municipality=None,
-    language: str = "sv",
-) -> User:
-    """Create a commissioner's account and their organisation, with them as its contact."""
-    taken = ValidationError(
-        {"email": gettext("There is already an account with this e-mail address.")},
-        code="email_taken",
-    )
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
-    try:
-        # A form sent twice at once: the second insert meets the unique e-mail address.
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email, password=password, full_name=full_name, preferred_language=language
-            )
-    except IntegrityError:
-        raise taken from None
-    from django.contrib.auth.models import Group
-
-    user.groups.add(Group.objects.get_or_create(name=Role.COMMISSIONER)[0])
-    organisation = Organisation(
-        name=organisation_name,
-        kind=organisation_kind,
-        org_number=org_number,
-        municipality=municipality,
-        email=email,
-    )
-    organisation.full_clean()
-    organisation.save()
-    Membership.objects.create(user=user, organisation=organisation, is_contact=True)
-    return user
-
-
 @transaction.atomic
 def order_start(*, organisation: Organisation, by: User, language: str = "sv") -> Audit:
     """Open a draft order for one of the commissioner's organisations."""

@@ -8,6 +8,7 @@ from import_export.admin import ImportExportModelAdmin
 from .models import (
     AccessibilityFeedback,
     County,
+    JoinRequest,
     Membership,
     Municipality,
     Organisation,
@@ -15,6 +16,7 @@ from .models import (
     User,
 )
 from .queue import send_pending
+from .services import join_request_decide
 
 
 class MembershipInline(admin.TabularInline):
@@ -165,3 +167,47 @@ class PendingTaskAdmin(admin.ModelAdmin):
                 % {"sent": sent},
                 messages.SUCCESS,
             )
+
+
+@admin.register(JoinRequest)
+class JoinRequestAdmin(admin.ModelAdmin):
+    """Requests to join an organisation that already has an account (also on the staff page
+    /staff/join-requests/). Decided only by the actions, which tell the person."""
+
+    list_display = ["user", "organisation", "organisation_name_given", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["user__full_name", "user__email", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = [
+        "user",
+        "organisation",
+        "organisation_name_given",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    ]
+    actions = ["approve", "decline"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Let the selected people join their organisation"))
+    def approve(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=True)
+
+    @admin.action(description=_("Decline the selected requests"))
+    def decline(self, request, queryset) -> None:
+        self._decide(request, queryset, approve=False)
+
+    def _decide(self, request, queryset, *, approve: bool) -> None:
+        decided = 0
+        for join_request in queryset.pending():
+            join_request_decide(join_request=join_request, by=request.user, approve=approve)
+            decided += 1
+        self.message_user(
+            request,
+            ngettext("%(count)s request decided.", "%(count)s requests decided.", decided)
+            % {"count": decided},
+            messages.SUCCESS,
+        )

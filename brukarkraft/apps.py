@@ -1,7 +1,7 @@
 import logging
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +18,7 @@ class BrukarkraftConfig(AppConfig):
         from .middleware import start_staff_session
         from .models import User
         from .roles import admin_access_follows_groups, sync_role_groups
+        from .text import strip_bidi_controls_before_save
 
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
@@ -28,6 +29,8 @@ class BrukarkraftConfig(AppConfig):
             sender=User.groups.through,
             dispatch_uid="brukarkraft.admin_access",
         )
+        # Every model of every app: names and titles never keep bidirectional controls.
+        pre_save.connect(strip_bidi_controls_before_save, dispatch_uid="brukarkraft.bidi")
         # Both the web process (publishing) and the worker (consuming) fail on a missing
         # folder of kombu's filesystem transport; a no-op with Redis. /healthz reports a
         # folder that cannot be made, so a read-only disk does not stop manage.py here.

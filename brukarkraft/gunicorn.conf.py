@@ -74,6 +74,8 @@ access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 SECRET_PATH_PARTS = [
     # The password-reset link: /accounts/password/reset/<uidb64>/<token>/.
     (re.compile(r"(/accounts/password/reset/)(?!sent/|complete/)[^/]+/[^/]+/"), r"\1…/…/"),
+    # The link that confirms a new account's e-mail address.
+    (re.compile(r"(/accounts/sign-up/confirm/)[^/]+/"), r"\1…/"),
     # A person's page for staff names the person in its address.
     (re.compile(r"(/staff/people/)[^/]+/"), r"\1…/"),
 ]

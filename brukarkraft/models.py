@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role
+from .text import NOTE_LENGTH
 from .validators import normalise_org_number, validate_org_number
 
 
@@ -262,6 +263,98 @@ class Membership(models.Model):
         return f"{self.user} – {self.organisation}"
 
 
+class SignUp(models.Model):
+    """A registration waiting for its e-mail address to be confirmed.
+
+    Nothing else exists until the link in the e-mail is followed: no account, no
+    organisation. Registering again with the same address replaces it (and its link).
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=200)
+    password = models.CharField(_("password"), max_length=128)  # hashed, as User's
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    organisation_name = models.CharField(_("name of the organisation"), max_length=200)
+    organisation_kind = models.CharField(
+        _("kind of organisation"), max_length=32, choices=Organisation.Kind.choices
+    )
+    org_number = models.CharField(_("organisation number"), max_length=11, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("registration awaiting confirmation")
+        verbose_name_plural = _("registrations awaiting confirmation")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class JoinRequestQuerySet(models.QuerySet):
+    def pending(self) -> JoinRequestQuerySet:
+        return self.filter(status=JoinRequest.Status.PENDING)
+
+
+class JoinRequest(models.Model):
+    """Someone who registered with the number of an organisation that already has an
+    account asks to join it; the resource centre's staff decide."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("person"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("organisation"),
+    )
+    organisation_name_given = models.CharField(
+        _("organisation name given"), max_length=200, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # Set when the organisation's commissioners have been told: they are told once.
+    commissioners_told_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = JoinRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("request to join an organisation")
+        verbose_name_plural = _("requests to join an organisation")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="join_request_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
+
 class AccessibilityFeedbackQuerySet(models.QuerySet):
     def open(self) -> AccessibilityFeedbackQuerySet:
         return self.exclude(status=AccessibilityFeedback.Status.RESOLVED)
@@ -307,7 +400,7 @@ class AccessibilityFeedback(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.NEW
     )
-    staff_note = models.TextField(_("note from staff"), blank=True)
+    staff_note = models.TextField(_("note from staff"), blank=True, max_length=NOTE_LENGTH)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

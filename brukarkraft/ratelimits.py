@@ -2,6 +2,9 @@
 
 Counted in the default cache, i.e. in Redis in production, so one limit holds across
 every web process. A Redis outage lets requests through (RATELIMIT_FAIL_OPEN).
+
+The client address comes from one place, client_ip(), for every rate limit and for
+django-axes' login lock-outs alike.
 """
 
 from collections.abc import Callable
@@ -9,6 +12,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.decorators import ratelimit
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: settings.CLIENT_IP_META_KEY (the header the reverse proxy
+    writes, e.g. HTTP_X_REAL_IP), or REMOTE_ADDR when that is the setting or the header is
+    missing (a request that did not come through the proxy)."""
+    value = request.META.get(settings.CLIENT_IP_META_KEY, "").strip()
+    return value or request.META.get("REMOTE_ADDR", "")
 
 
 def _rate(group: str, request: HttpRequest) -> str:

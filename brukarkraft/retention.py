@@ -112,6 +112,15 @@ def sent_pending_tasks_due(now: datetime) -> QuerySet:
     return PendingTask.objects.filter(sent_at__lt=cutoff("sent_pending_tasks", now))
 
 
+def unconfirmed_signups_due(now: datetime) -> QuerySet:
+    """Registrations whose confirmation link has expired: nobody can confirm them now."""
+    from .models import SignUp
+
+    return SignUp.objects.filter(
+        created_at__lt=now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    )
+
+
 def purge_login_log(now: datetime | None = None) -> int:
     """Delete login records older than LOGIN_LOG_RETENTION_DAYS (also its own beat task)."""
     return delete_counting(login_log_due(now or timezone.now()))
@@ -122,6 +131,7 @@ RULES = [
     queryset_rule("failed_logins", failed_logins_due),
     queryset_rule("handled_feedback", handled_feedback_due),
     queryset_rule("sent_pending_tasks", sent_pending_tasks_due),
+    queryset_rule("unconfirmed_signups", unconfirmed_signups_due),
 ]
 
 

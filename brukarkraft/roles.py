@@ -97,6 +97,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "brukarkraft.view_accessibilityfeedback",
         "brukarkraft.change_accessibilityfeedback",
         "brukarkraft.view_organisation",
+        # Requests to join an organisation: decided on /staff/join-requests/ or in admin.
+        "brukarkraft.view_joinrequest",
+        "brukarkraft.change_joinrequest",
         # To find the person when adding council members or team members in admin.
         "brukarkraft.view_user",
         *AUDITS_STAFF_PERMISSIONS,

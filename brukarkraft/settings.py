@@ -169,7 +169,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # that pair out for 15 minutes. The database handler works across processes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Per e-mail address AND client address: a lock-out never stops the real user logging in
+# from elsewhere. The address is read as the rate limits read it.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "brukarkraft.ratelimits.client_ip"
 # The login form's field is "username" (it holds the e-mail address); axes would
 # otherwise look for USERNAME_FIELD ("email"), find nothing and lock by IP alone.
 AXES_USERNAME_FORM_FIELD = "username"
@@ -234,6 +237,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Text fields show their limit and are never cut by the browser (brukarkraft/forms_rendering.py).
+FORM_RENDERER = "brukarkraft.forms_rendering.PortalFormRenderer"
 
 # E-mail: to the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -364,7 +369,13 @@ RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "brukarkraft.views.errors.rate_limited"
 # A Redis outage must not lock the public out: limits fail open (and it is logged).
 RATELIMIT_FAIL_OPEN = True
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# Where the client's address is read, for every rate limit and for axes' lock-outs: behind
+# the reverse proxy (production), the header it writes the client's address into; every
+# request's REMOTE_ADDR is then the proxy's own.
+CLIENT_IP_META_KEY = env.str(
+    "CLIENT_IP_META_KEY", default="REMOTE_ADDR" if DEBUG else "HTTP_X_REAL_IP"
+)
+RATELIMIT_IP_META_KEY = "brukarkraft.ratelimits.client_ip"
 RATE_LIMITS = {
     "login": env.str("RATE_LIMIT_LOGIN", default="20/m"),
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/m"),

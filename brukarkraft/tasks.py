@@ -50,3 +50,11 @@ def send_pending_tasks() -> int:
     from .queue import send_pending
 
     return send_pending()
+
+
+@shared_task
+def tell_commissioners_of_join_request(join_request_id: int) -> int:
+    """Tell an organisation's commissioners that someone asks to join it (once)."""
+    from .services import join_request_tell_commissioners
+
+    return join_request_tell_commissioners(join_request_id)

@@ -3,7 +3,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import accounts, dashboards, feedback, health, pages, people, records, trail, twofactor
+from .views import (
+    accounts,
+    dashboards,
+    feedback,
+    health,
+    pages,
+    people,
+    records,
+    signup,
+    trail,
+    twofactor,
+)
 
 # Swedish pages have no prefix; Norwegian and English live under /nb/ and /en/,
 # so every page has one stable address per language.
@@ -59,6 +70,12 @@ urlpatterns += i18n_patterns(
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/sign-up/sent/", signup.signup_sent, name="signup_sent"),
+    path(
+        "accounts/sign-up/confirm/<str:token>/",
+        signup.signup_confirm_view,
+        name="signup_confirm",
+    ),
     path("accounts/two-factor/", twofactor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", twofactor.verify, name="two_factor_verify"),
     path(
@@ -68,6 +85,12 @@ urlpatterns += i18n_patterns(
     ),
     path("staff/changes/", trail.change_history, name="change_history"),
     path("staff/retention/", records.retention_overview, name="retention_overview"),
+    path("staff/join-requests/", signup.join_requests, name="join_requests"),
+    path(
+        "staff/join-requests/<int:pk>/decide/",
+        signup.join_request_decision,
+        name="join_request_decide",
+    ),
     path("staff/people/", people.person_search, name="person_search"),
     path("staff/people/<str:token>/", people.person_detail, name="person_detail"),
     path("staff/people/<str:token>/export/", people.person_export, name="person_export"),
@@ -76,6 +99,8 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("councils/", include("councils.urls")),
     path("resources/", include("resources.urls")),
+    # Before the admin's own: admin logins go through the portal's login.
+    path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

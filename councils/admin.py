@@ -34,6 +34,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
+from brukarkraft.text import NOTE_LENGTH
 from brukarkraft.trail import ReadOnlyHistoryAdmin
 from brukarkraft.uploads import validate_document
 
@@ -1095,7 +1096,9 @@ class AppointForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=NOTE_LENGTH
+    )
 
 
 class ConfirmForm(forms.Form):

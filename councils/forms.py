@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
+
 from .models import AssessmentAnswer
 
 Level = AssessmentAnswer.Level
@@ -25,6 +27,7 @@ def _text(label, help_text="", rows: int = 4, required: bool = True) -> forms.Ch
         help_text=help_text,
         required=required,
         widget=forms.Textarea(attrs={"rows": rows}),
+        max_length=TEXT_LENGTH,
         error_messages={"required": _("Fill this in.")},
     )
 
@@ -168,6 +171,7 @@ class AssessmentForm(forms.Form):
                 label=_("Comment on the answer (optional)"),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                max_length=NOTE_LENGTH,
             )
         # The page's order, so the error summary lists problems as the page shows them.
         self.order_fields(

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
 from brukarkraft.validators import validate_order
+from brukarkraft.text import DOCUMENT_LENGTH, NOTE_LENGTH, TEXT_LENGTH
 
 # Days before a term ends that admins are warned.
 TERM_WARNING_DAYS = 90
@@ -115,7 +116,7 @@ class Council(models.Model):
         choices=[("sv", "Svenska"), ("nb", "Norsk bokmål"), ("en", "English")],
         default="sv",
     )
-    description = models.TextField(_("about the council"), blank=True)
+    description = models.TextField(_("about the council"), blank=True, max_length=TEXT_LENGTH)
     meetings_per_year = models.PositiveSmallIntegerField(_("meetings per year"), default=4)
     term_years = models.PositiveSmallIntegerField(_("term of office (years)"), default=2)
     tenure_cap_years = models.PositiveSmallIntegerField(
@@ -180,7 +181,7 @@ class MandateVersion(models.Model):
         Council, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("council")
     )
     number = models.PositiveSmallIntegerField(_("version"))
-    text = models.TextField(_("terms of reference"))
+    text = models.TextField(_("terms of reference"), max_length=DOCUMENT_LENGTH)
     adopted_on = models.DateField(_("adopted"))
     revision_due = models.DateField(_("revise by"))
     created_by = models.ForeignKey(
@@ -406,6 +407,7 @@ class AppointmentRequest(models.Model):
     description = models.TextField(
         _("what the owner asks for"),
         help_text=_("The assignment, the term, and what the representatives should bring."),
+        max_length=TEXT_LENGTH,
     )
     deadline = models.DateField(_("nominations by"))
     status = models.CharField(
@@ -464,25 +466,28 @@ class Nomination(models.Model):
         _("user category"), max_length=32, choices=UserCategory.choices, blank=True
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
-    motivation = models.TextField(_("why this candidate"))
+    motivation = models.TextField(_("why this candidate"), max_length=TEXT_LENGTH)
     # The criteria of seed 004, each answered in words.
-    representativeness = models.TextField(_("representativeness"))
-    candidate_motivation = models.TextField(_("the candidate's motivation"))
-    organisation_or_umbrella = models.TextField(_("own organisation or umbrella body"))
-    national_or_local = models.TextField(_("national or local"))
-    assignment = models.TextField(_("the assignment"))
-    ability_and_willingness = models.TextField(_("ability and willingness"))
-    capacity = models.TextField(_("capacity"))
+    representativeness = models.TextField(_("representativeness"), max_length=TEXT_LENGTH)
+    candidate_motivation = models.TextField(_("the candidate's motivation"), max_length=TEXT_LENGTH)
+    organisation_or_umbrella = models.TextField(
+        _("own organisation or umbrella body"), max_length=TEXT_LENGTH
+    )
+    national_or_local = models.TextField(_("national or local"), max_length=TEXT_LENGTH)
+    assignment = models.TextField(_("the assignment"), max_length=TEXT_LENGTH)
+    ability_and_willingness = models.TextField(_("ability and willingness"), max_length=TEXT_LENGTH)
+    capacity = models.TextField(_("capacity"), max_length=TEXT_LENGTH)
     organisation_confirms_trust = models.BooleanField(
         _("the organisation confirms the candidate has its trust"), default=False
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.NOMINATED
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=NOTE_LENGTH)
     balance_exception = models.TextField(
         _("reason for the exception to the gender balance"),
         blank=True,
+        max_length=NOTE_LENGTH,
         help_text=_("Recorded when the appointment leaves the council's gender balance unmet."),
     )
     nominated_by = models.ForeignKey(
@@ -553,12 +558,13 @@ class Meeting(models.Model):
         _("accessibility of the place"),
         blank=True,
         help_text=_("Step-free entrance, hearing loop, accessible toilet, quiet room …"),
+        max_length=TEXT_LENGTH,
     )
     notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
     notice_sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True, max_length=DOCUMENT_LENGTH)
     minutes_status = models.CharField(
         _("minutes"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.NONE
     )
@@ -624,14 +630,16 @@ class Case(models.Model):
     )
     number = models.PositiveIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=200)
-    why = models.TextField(_("why it is a problem"))
-    where = models.TextField(_("where it is a problem"))
-    when = models.TextField(_("when it is a problem"))
-    proposed_solution = models.TextField(_("proposed solution"))
+    why = models.TextField(_("why it is a problem"), max_length=TEXT_LENGTH)
+    where = models.TextField(_("where it is a problem"), max_length=TEXT_LENGTH)
+    when = models.TextField(_("when it is a problem"), max_length=TEXT_LENGTH)
+    proposed_solution = models.TextField(_("proposed solution"), max_length=TEXT_LENGTH)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
     )
-    rejection_reason = models.TextField(_("why it was rejected"), blank=True)
+    rejection_reason = models.TextField(
+        _("why it was rejected"), blank=True, max_length=NOTE_LENGTH
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -685,8 +693,8 @@ class AgendaItem(models.Model):
         verbose_name=_("document"),
     )
     # What the meeting said and decided on the item; for a case this moves it on.
-    decision = models.TextField(_("decision"), blank=True)
-    follow_up = models.TextField(_("follow-up"), blank=True)
+    decision = models.TextField(_("decision"), blank=True, max_length=TEXT_LENGTH)
+    follow_up = models.TextField(_("follow-up"), blank=True, max_length=TEXT_LENGTH)
 
     class Meta:
         ordering = ["meeting", "position"]
@@ -782,12 +790,24 @@ class Assessment(models.Model):
     held_on = models.DateField(_("date"))
     rapporteur = models.CharField(_("rapporteur"), max_length=200)
     secretary = models.CharField(_("secretary"), max_length=200)
-    helps_policy = models.TextField(_("what helps today: policy"), blank=True)
-    helps_routines = models.TextField(_("what helps today: routines"), blank=True)
-    helps_attitudes = models.TextField(_("what helps today: attitudes"), blank=True)
-    develop_policy = models.TextField(_("what must develop: policy"), blank=True)
-    develop_routines = models.TextField(_("what must develop: routines"), blank=True)
-    develop_attitudes = models.TextField(_("what must develop: attitudes"), blank=True)
+    helps_policy = models.TextField(
+        _("what helps today: policy"), blank=True, max_length=TEXT_LENGTH
+    )
+    helps_routines = models.TextField(
+        _("what helps today: routines"), blank=True, max_length=TEXT_LENGTH
+    )
+    helps_attitudes = models.TextField(
+        _("what helps today: attitudes"), blank=True, max_length=TEXT_LENGTH
+    )
+    develop_policy = models.TextField(
+        _("what must develop: policy"), blank=True, max_length=TEXT_LENGTH
+    )
+    develop_routines = models.TextField(
+        _("what must develop: routines"), blank=True, max_length=TEXT_LENGTH
+    )
+    develop_attitudes = models.TextField(
+        _("what must develop: attitudes"), blank=True, max_length=TEXT_LENGTH
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -832,7 +852,7 @@ class AssessmentAnswer(models.Model):
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
     answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=NOTE_LENGTH)
 
     class Meta:
         ordering = ["assessment", "level", "stage"]

@@ -23,6 +23,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import get_language_from_path
 from playwright.sync_api import Error as PlaywrightError
 
+from brukarkraft.models import JoinRequest
+from brukarkraft.roles import Role
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
 from brukarkraft.tests.rate_limiting import rate_limits_on
 from e2e.audit_visits import (
@@ -142,6 +144,15 @@ def anonymous_visits(data) -> list[Visit]:
             action=submit_main_form,
         ),
         Visit("password reset complete", "password_reset_complete"),
+        Visit("registered, check your e-mail", "signup_sent"),
+        Visit("confirm the e-mail address", "signup_confirm", {"token": "a-link-from-a-mail"}),
+        Visit(
+            "confirm the e-mail address, link not valid (400)",
+            "signup_confirm",
+            {"token": "a-link-from-a-mail"},
+            status=400,
+            action=submit_main_form,
+        ),
         Visit("page not found (404)", path="no-such-page/", status=404),
         Visit("feedback inbox, anonymous, goes to login", "feedback_inbox"),
         Visit(
@@ -215,6 +226,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
             query="?date_from=2026-05-10&date_to=2026-05-01",
         ),
         Visit("what we keep and for how long", "retention_overview"),
+        Visit("requests to join an organisation", "join_requests"),
         *staff_survey_visits(data),
         *staff_audit_visits(data),
         *staff_council_visits(data),
@@ -258,7 +270,8 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
 
 # Names that are not pages of their own, and the admin, which Django provides.
 NOT_PAGES = (
-    {"healthz", "set_language", "logout"}
+    # admin_login and join_request_decide only redirect; the admin is scanned on its own.
+    {"healthz", "set_language", "logout", "admin_login", "join_request_decide"}
     | SURVEY_NOT_PAGES
     | AUDIT_NOT_PAGES
     | COUNCIL_NOT_PAGES
@@ -302,6 +315,12 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
     # Staff reach the two-step login pages by choice, as with DEBUG on; none is forced.
     settings.TWO_FACTOR_REQUIRED = False
     person = UserFactory(email="forgot@example.se")
+    # A request to join the commissioner's organisation, for staff to decide.
+    JoinRequest.objects.create(
+        user=UserFactory(full_name="Nora Ny", roles=[Role.COMMISSIONER]),
+        organisation=organisation,
+        organisation_name_given="Örebro kommun, AME",
+    )
     return {
         "surveys": survey_crawl_data(staff, auditor),
         "audits": audit_crawl_data(commissioner, staff, auditor, organisation),

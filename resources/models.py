@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
 from brukarkraft.validators import validate_order
+from brukarkraft.text import DOCUMENT_LENGTH, NOTE_LENGTH, TEXT_LENGTH
 
 LANGUAGES = [("sv", "Svenska"), ("nb", "Norsk bokmål"), ("en", "English")]
 # PostgreSQL's text-search configuration for each language of a text.
@@ -78,9 +79,12 @@ class Resource(models.Model):
     easy_to_read = models.BooleanField(_("easy to read"), default=False)
     # The working copy; publishing freezes it into a numbered ResourceVersion.
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=TEXT_LENGTH)
     body = models.TextField(
-        _("text"), blank=True, help_text=_("Markdown: # headings, *emphasis*, lists, links.")
+        _("text"),
+        blank=True,
+        help_text=_("Markdown: # headings, *emphasis*, lists, links."),
+        max_length=DOCUMENT_LENGTH,
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
@@ -189,8 +193,8 @@ class ResourceVersion(models.Model):
     )
     number = models.PositiveIntegerField(_("version"))
     title = models.CharField(_("title"), max_length=200)
-    summary = models.TextField(_("summary"))
-    body = models.TextField(_("text (Markdown)"), blank=True)
+    summary = models.TextField(_("summary"), max_length=TEXT_LENGTH)
+    body = models.TextField(_("text (Markdown)"), blank=True, max_length=DOCUMENT_LENGTH)
     body_html = models.TextField(_("text (HTML, cleaned)"), blank=True)
     attachments = models.ManyToManyField(
         "Attachment", blank=True, related_name="versions", verbose_name=_("attachments")
@@ -264,7 +268,7 @@ class Review(models.Model):
         verbose_name=_("reviewer"),
     )
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=NOTE_LENGTH)
     decided_at = models.DateTimeField(_("decided"), default=timezone.now)
 
     class Meta:
@@ -323,7 +327,7 @@ class Course(models.Model):
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="sv")
-    description = models.TextField(_("description"))
+    description = models.TextField(_("description"), max_length=TEXT_LENGTH)
     capacity = models.PositiveSmallIntegerField(
         _("places"), validators=[MinValueValidator(1)], default=16
     )
@@ -468,6 +472,7 @@ class Registration(models.Model):
         _("support and accessibility needs"),
         blank=True,
         help_text=_("For example: interpreter, easy-to-read material, a support person, diet."),
+        max_length=NOTE_LENGTH,
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.REGISTERED
@@ -585,7 +590,7 @@ class GuidanceRequest(models.Model):
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     topic = models.CharField(_("what it is about"), max_length=12, choices=Topic.choices)
-    message = models.TextField(_("your question"))
+    message = models.TextField(_("your question"), max_length=TEXT_LENGTH)
     preferred_times = models.CharField(_("times that suit you"), max_length=300, blank=True)
     format = models.CharField(
         _("how you want to meet"),
@@ -607,7 +612,7 @@ class GuidanceRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
     )
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(_("answer"), blank=True, max_length=TEXT_LENGTH)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

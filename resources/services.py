@@ -496,11 +496,25 @@ def registration_create(
     course = Course.objects.select_for_update().get(pk=course.pk)
     if not course.registration_open or not course.is_published:
         raise ValidationError(gettext("Registration for this course is closed."), code="closed")
-    if organisation is not None and not by.has_role(Role.STAFF, Role.ADMIN):
+    is_staff = by.has_role(Role.STAFF, Role.ADMIN)
+    if by.pk != participant.pk and not is_staff:
+        # Someone else only for an organisation both belong to: no place is taken by a
+        # registration made for a stranger.
+        if (
+            organisation is None
+            or organisation.memberships.filter(user__in=[by, participant])
+            .values("user")
+            .distinct()
+            .count()
+            < 2
+        ):
+            raise PermissionDenied
+    elif organisation is not None and not is_staff:
         if not organisation.memberships.filter(user=by).exists():
             raise PermissionDenied
-    if by.pk != participant.pk and organisation is None and not by.has_role(Role.STAFF, Role.ADMIN):
-        raise PermissionDenied
+    if organisation is None and by.pk != participant.pk and is_staff:
+        # Staff register on someone's behalf: the organisation recorded is the participant's.
+        organisation = _only_organisation_of(participant)
     if (
         course.registrations.exclude(status=Registration.Status.CANCELLED)
         .filter(participant=participant)
@@ -525,6 +539,12 @@ def registration_create(
         needs=needs,
         status=status,
     )
+
+
+def _only_organisation_of(person: User) -> Organisation | None:
+    """The one organisation `person` belongs to; None with none or several."""
+    organisations = list(Organisation.objects.filter(memberships__user=person)[:2])
+    return organisations[0] if len(organisations) == 1 else None
 
 
 @transaction.atomic

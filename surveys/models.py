@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.roles import Role
 from brukarkraft.validators import validate_order
+from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 
 LANGUAGES = ("sv", "nb", "en")
 
@@ -86,9 +87,9 @@ class Survey(Translated):
     title_sv = models.CharField(_("title (Swedish)"), max_length=200)
     title_nb = models.CharField(_("title (Norwegian)"), max_length=200, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
-    intro_sv = models.TextField(_("introduction (Swedish)"), blank=True)
-    intro_nb = models.TextField(_("introduction (Norwegian)"), blank=True)
-    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_sv = models.TextField(_("introduction (Swedish)"), blank=True, max_length=TEXT_LENGTH)
+    intro_nb = models.TextField(_("introduction (Norwegian)"), blank=True, max_length=TEXT_LENGTH)
+    intro_en = models.TextField(_("introduction (English)"), blank=True, max_length=TEXT_LENGTH)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
@@ -299,15 +300,21 @@ class WithPicture(Translated):
 class QuestionTexts(Translated):
     """A question's texts in three languages: ordinary, easy-to-read and help."""
 
-    text_sv = models.TextField(_("question (Swedish)"))
-    text_nb = models.TextField(_("question (Norwegian)"), blank=True)
-    text_en = models.TextField(_("question (English)"), blank=True)
-    easy_sv = models.TextField(_("easy-to-read question (Swedish)"), blank=True)
-    easy_nb = models.TextField(_("easy-to-read question (Norwegian)"), blank=True)
-    easy_en = models.TextField(_("easy-to-read question (English)"), blank=True)
-    help_sv = models.TextField(_("help text (Swedish)"), blank=True)
-    help_nb = models.TextField(_("help text (Norwegian)"), blank=True)
-    help_en = models.TextField(_("help text (English)"), blank=True)
+    text_sv = models.TextField(_("question (Swedish)"), max_length=NOTE_LENGTH)
+    text_nb = models.TextField(_("question (Norwegian)"), blank=True, max_length=NOTE_LENGTH)
+    text_en = models.TextField(_("question (English)"), blank=True, max_length=NOTE_LENGTH)
+    easy_sv = models.TextField(
+        _("easy-to-read question (Swedish)"), blank=True, max_length=NOTE_LENGTH
+    )
+    easy_nb = models.TextField(
+        _("easy-to-read question (Norwegian)"), blank=True, max_length=NOTE_LENGTH
+    )
+    easy_en = models.TextField(
+        _("easy-to-read question (English)"), blank=True, max_length=NOTE_LENGTH
+    )
+    help_sv = models.TextField(_("help text (Swedish)"), blank=True, max_length=NOTE_LENGTH)
+    help_nb = models.TextField(_("help text (Norwegian)"), blank=True, max_length=NOTE_LENGTH)
+    help_en = models.TextField(_("help text (English)"), blank=True, max_length=NOTE_LENGTH)
 
     class Meta:
         abstract = True

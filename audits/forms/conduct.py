@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.models import Organisation
+from brukarkraft.text import TEXT_LENGTH
 
 from ..models import (
     AuditorProfile,
@@ -175,6 +176,7 @@ class ProposalForm(forms.Form):
     text = forms.CharField(
         label=_("Proposal"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_LENGTH,
         help_text=_("What the unit could do, in plain words."),
     )
     findings = FindingChoiceField(
@@ -209,12 +211,14 @@ class SummaryForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"),
         widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LENGTH,
         required=False,
         help_text=_("The main findings and proposals in a few paragraphs."),
     )
     easy_read_summary = forms.CharField(
         label=_("Easy-to-read summary"),
         widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LENGTH,
         required=False,
         help_text=_(
             "Write short sentences with common words, and one idea per sentence. A sentence"

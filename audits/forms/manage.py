@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.models import County, Organisation, User
+from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 
 from ..models import Audit, AuditMember, Method, ServiceArea
 
@@ -61,7 +62,10 @@ class AcceptForm(forms.Form):
         help_text=_("The user organisation whose auditors carry out the audit."),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_LENGTH,
     )
 
     def __init__(self, *args, **kwargs):
@@ -74,6 +78,7 @@ class DeclineForm(forms.Form):
         label=_("Reason"),
         help_text=_("The commissioner sees this."),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=NOTE_LENGTH,
         error_messages={"required": _("Give a reason.")},
     )
 
@@ -85,9 +90,10 @@ class QuoteForm(forms.Form):
         label=_("Scope"),
         help_text=_("Which units and which users the audit covers."),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
     )
     audit_questions = forms.CharField(
-        label=_("Audit questions"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Audit questions"), widget=forms.Textarea(attrs={"rows": 4}), max_length=TEXT_LENGTH
     )
     methods = forms.MultipleChoiceField(
         label=_("Methods"),
@@ -95,12 +101,18 @@ class QuoteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one method.")},
     )
-    timetable = forms.CharField(label=_("Timetable"), widget=forms.Textarea(attrs={"rows": 3}))
+    timetable = forms.CharField(
+        label=_("Timetable"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT_LENGTH
+    )
     who_informs = forms.CharField(
-        label=_("Who informs the informants"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Who informs the informants"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
     )
     results_return = forms.CharField(
-        label=_("How the results are returned"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("How the results are returned"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
     )
     price = forms.DecimalField(
         label=_("Price in SEK, excluding VAT"),
@@ -112,6 +124,7 @@ class QuoteForm(forms.Form):
     ownership = forms.CharField(
         label=_("Ownership and publication of the results"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
     )
 
 
@@ -194,6 +207,7 @@ class TransitionForm(forms.Form):
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_LENGTH,
         help_text=_("Shown in the audit's history."),
     )
 
@@ -219,7 +233,10 @@ class FeedbackRecordForm(forms.Form):
         help_text=_("Usually 30 days after the meeting."),
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_LENGTH,
     )
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.models import Municipality, Organisation, User
+from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 from brukarkraft.validators import normalise_org_number, validate_org_number
 
 from ..models import Audit, Method, Proposal, ServiceArea
@@ -432,6 +433,7 @@ class ProposalResponseForm(forms.Form):
     action = forms.CharField(
         label=_("What you will do, or why you reject the proposal"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
     )
     action_owner = SometimesCharField(
         label=_("Who is responsible"),
@@ -467,6 +469,7 @@ class ProposalProgressForm(forms.Form):
     progress_note = forms.CharField(
         label=_("What has been done"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE_LENGTH,
     )
 
     @classmethod

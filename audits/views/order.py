@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
+from brukarkraft.services import signup_start
 
 from .. import access, services
 from ..forms.order import (
@@ -37,7 +37,6 @@ from ..forms.order import (
 from ..models import Audit, Finding, Proposal, Quote
 
 LAST_STEP = len(STEPS)
-LOGIN_BACKEND = "brukarkraft.backends.EmailBackend"
 
 
 # --- Helpers ----------------------------------------------------------------------
@@ -120,51 +119,33 @@ def order_start(request: HttpRequest) -> HttpResponse:
         "form": form,
         "organisations": organisations,
         "drafts": drafts,
+        "join_requests": request.user.join_requests.pending().select_related("organisation"),
     }
     return render(request, "audits/order/start.html", context)
 
 
 @limit_posts("order")
 def order_register(request: HttpRequest) -> HttpResponse:
-    """A new commissioner registers themselves and their organisation, then orders."""
+    """A new commissioner registers themselves and their organisation; a link in an e-mail
+    confirms the address before anything is made (brukarkraft.services.signup_start)."""
     if request.user.is_authenticated:
         return redirect("audits:order_start")
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = services.commissioner_register(
-                email=data["email"],
-                full_name=data["full_name"],
-                password=data["password1"],
-                organisation_name=data["organisation_name"],
-                organisation_kind=data["organisation_kind"],
-                org_number=data["org_number"],
-                municipality=data["municipality"],
-                language=translation.get_language(),
-            )
-        except ValidationError as error:
-            _add_register_errors(form, error)
-        else:
-            login(request, user, backend=LOGIN_BACKEND)
-            messages.success(
-                request, gettext("Your account is ready. You can now order a user audit.")
-            )
-            return redirect("audits:order_start")
+        signup_start(
+            email=data["email"],
+            full_name=data["full_name"],
+            password=data["password1"],
+            organisation_name=data["organisation_name"],
+            organisation_kind=data["organisation_kind"],
+            org_number=data["org_number"],
+            municipality=data["municipality"],
+            language=translation.get_language(),
+        )
+        # The same page whether or not the address has an account.
+        return redirect("signup_sent")
     return render(request, "audits/order/register.html", {"form": form})
-
-
-# The organisation's own field names, as the register form calls them.
-_REGISTER_FIELDS = {"name": "organisation_name", "kind": "organisation_kind"}
-
-
-def _add_register_errors(form: RegisterForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = _REGISTER_FIELDS.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
 
 
 # --- The five steps, the review and discarding ---------------------------------------

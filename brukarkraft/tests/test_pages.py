@@ -119,13 +119,14 @@ def test_home_explains_how_to_order_an_audit_step_by_step(client):
         assert who in text
 
 
-def test_home_offers_an_anonymous_visitor_login_and_the_centres_address(client, settings):
+def test_home_offers_an_anonymous_visitor_ordering_login_and_the_centres_address(client, settings):
     settings.PORTAL_CONTACT_EMAIL = "bestall@example.se"
 
     text = main_of(client.get(url("home")).text)
 
-    assert f'href="{url("login")}"' in text
-    assert "Log in as a commissioner" in text
+    assert f'href="{url("login")}?next={url("audits:order_start")}"' in text
+    assert f'href="{url("audits:order_register")}"' in text
+    assert "Create an account and order" in text
     assert 'href="mailto:bestall@example.se"' in text
     assert f'href="{url("start")}"' not in text
 

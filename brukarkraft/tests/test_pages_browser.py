@@ -92,6 +92,26 @@ def test_feedback_sent_from_the_browser_lands_on_the_thanks_page(page, address, 
     assert feedback.page_url == "/privacy/"
 
 
+@in_language("en")
+def test_pasted_text_over_the_limit_is_kept_counted_and_refused(page, address, axe, language):
+    open_page(page, address("feedback", language), language)
+    name = page.locator("#id_name")
+    expect(page.locator("#id_name_helptext")).to_contain_text("At most 200 characters.")
+    expect(page.locator("#id_name_count")).to_have_text("Characters left: 200")
+
+    name.fill("Å" * 250)  # as a paste does: the browser must not cut it
+
+    assert len(name.input_value()) == 250
+    expect(page.locator("#id_name_count")).to_have_text("Characters too many: 50")
+    page.check("#id_kind_0")
+    page.fill("#id_message", "Namnet blev för långt.")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("at most 200 characters")
+    assert len(page.locator("#id_name").input_value()) == 250
+    axe(page, f"feedback form over the limit ({language})")
+    assert not AccessibilityFeedback.objects.exists()
+
+
 def test_a_double_click_on_send_stores_the_feedback_once(page, address):
     open_page(page, address("feedback", "sv"), "sv")
     page.check("#id_kind_0")

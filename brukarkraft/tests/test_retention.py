@@ -127,6 +127,7 @@ def test_every_rule_runs_and_reports_its_count(now):
         "failed_logins",
         "handled_feedback",
         "sent_pending_tasks",
+        "unconfirmed_signups",
     }
     assert deleted["sent_pending_tasks"] == 1
     assert sum(deleted.values()) == 1

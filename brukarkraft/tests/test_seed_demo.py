@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import check_password
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
-from brukarkraft.models import AccessibilityFeedback, Membership, Organisation, User
+from brukarkraft.models import AccessibilityFeedback, JoinRequest, Membership, Organisation, User
 from brukarkraft.roles import Role
 from brukarkraft.validators import validate_org_number
 
@@ -164,3 +164,13 @@ def test_it_prints_the_accounts_and_the_password(seeded_demo):
     for email, _role, _page in DEMO_ACCOUNTS:
         assert email in output
     assert DEMO_PASSWORD in output
+
+
+def test_staff_have_a_request_to_join_the_commissioners_organisation_to_decide(client):
+    join_request = JoinRequest.objects.get(user__email="linnea.lind@demo.brukarkraft.se")
+    commissioner = User.objects.get(email="bestallare@demo.brukarkraft.se")
+
+    assert join_request.status == JoinRequest.Status.PENDING
+    assert join_request.organisation in commissioner.organisations.all()
+    client.force_login(User.objects.get(email="personal@demo.brukarkraft.se"))
+    assert "Linnea Lind" in client.get(reverse("join_requests")).content.decode()

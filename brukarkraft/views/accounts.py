@@ -2,14 +2,14 @@
 # health) because together they would make one long file with unrelated concerns.
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse, translate_url
@@ -78,6 +78,22 @@ class LoginView(auth_views.LoginView):
         url = super().get_success_url()
         language = _portal_language(getattr(self.request.user, "preferred_language", ""))
         return _translate_url(url, language) if language else url
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page sends everyone to the portal's login, so that one rate limit,
+    one lock-out rule and the two-step login hold for both; nothing is checked here."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if not request.user.is_staff:
+            # The admin would send them here again: say no instead of a loop.
+            raise PermissionDenied
+        return redirect(next_url)
+    return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
 
 
 class LogoutView(auth_views.LogoutView):

@@ -11,6 +11,7 @@ from audits.models import Audit
 from audits.views.conduct import auditor_start_context
 
 from .. import selectors
+from ..models import JoinRequest
 from ..permissions import role_required
 from ..roles import Role
 
@@ -82,6 +83,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "counties": counties,
         "counties_reached": sum(1 for county in counties if county.organisation_count),
         "users_per_role": selectors.users_per_role(),
+        "join_requests_pending": JoinRequest.objects.pending().count(),
     }
     return render(request, "brukarkraft/start_staff.html", context)
 

@@ -220,6 +220,16 @@ def kept_items() -> list[Kept]:
             why=gettext("So that no request is lost while the queue is down."),
             rule="sent_pending_tasks",
         ),
+        Kept(
+            what=gettext("Registrations not yet confirmed"),
+            data=gettext(
+                "Name, e-mail address, the password (encrypted) and the organisation's details."
+            ),
+            period=gettext("Until the link in the e-mail expires (%(hours)s hours).")
+            % {"hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)},
+            why=gettext("To open the account once the person confirms their address."),
+            rule="unconfirmed_signups",
+        ),
     ]
 
 

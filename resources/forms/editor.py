@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.text import DOCUMENT_LENGTH, NOTE_LENGTH, TEXT_LENGTH
+
 from ..models import LANGUAGES, Audience, Kind, Resource, Review, Topic
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -72,12 +74,14 @@ class ResourceForm(forms.Form):
     summary = forms.CharField(
         label=_("Summary"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_LENGTH,
         help_text=_("Two or three sentences shown in the library's list and search results."),
     )
     body = forms.CharField(
         label=_("Text"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 18}),
+        max_length=DOCUMENT_LENGTH,
         help_text=BODY_HELP,
     )
     publish_at = forms.DateTimeField(
@@ -152,6 +156,7 @@ class ReviewForm(forms.Form):
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=NOTE_LENGTH,
         help_text=_("Required when you ask for changes: say what should be changed."),
     )
 

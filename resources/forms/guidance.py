@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.text import TEXT_LENGTH
+
 from ..models import GuidanceRequest
 
 
@@ -49,5 +51,6 @@ class GuidanceAnswerForm(forms.Form):
         label=_("Answer"),
         help_text=_("The requester gets the answer by e-mail."),
         widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LENGTH,
         error_messages={"required": _("Write the answer.")},
     )

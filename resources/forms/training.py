@@ -51,17 +51,26 @@ class RegistrationForm(forms.Form):
         self.organisations = list(
             Organisation.objects.filter(memberships__user=user).order_by("name")
         )
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=[organisation.pk for organisation in self.organisations]
-        ).order_by("name")
-        if len(self.organisations) == 1:
-            self.fields["organisation"].initial = self.organisations[0].pk
+        if self.is_staff:
+            # Staff register people of any organisation: "registered by organisation" is
+            # the participant's, never staff's own (left empty, the service records it).
+            self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+            self.fields["organisation"].empty_label = _("The participant's organisation")
+            self.fields["organisation"].help_text = _(
+                "Left as it is, the organisation the participant belongs to is recorded."
+            )
+        else:
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                pk__in=[organisation.pk for organisation in self.organisations]
+            ).order_by("name")
+            if len(self.organisations) == 1:
+                self.fields["organisation"].initial = self.organisations[0].pk
         if not self.may_register_others:
             # Only yourself: the choice and the address would mean nothing. The field stays
             # (hidden) so that a forged "someone else" reaches the service, which refuses it.
             self.fields["who"].widget = forms.HiddenInput()
             self.fields["email"].widget = forms.HiddenInput()
-        if not self.organisations:
+        if not self.organisations and not self.is_staff:
             self.fields["organisation"].widget = forms.HiddenInput()
 
     @property
@@ -79,24 +88,43 @@ class RegistrationForm(forms.Form):
                 self.add_error("email", gettext("Give the participant's e-mail address."))
             return data
         participant = User.objects.filter(email__iexact=email, is_active=True).first()
-        if participant is None:
-            self.add_error(
-                "email",
-                gettext(
-                    "No account has this e-mail address. The person needs an account on"
-                    " Brukarkraft before they can be registered."
-                ),
-            )
+        if self.is_staff:
+            # The centre's staff can look anyone up anyway: tell them plainly.
+            if participant is None:
+                self.add_error(
+                    "email",
+                    gettext(
+                        "No account has this e-mail address. The person needs an account on"
+                        " Brukarkraft before they can be registered."
+                    ),
+                )
+                return data
+            data["participant"] = participant
             return data
-        if (
-            not self.is_staff
-            and self.organisations
-            and data.get("organisation") is None
-            and participant != self.user
-        ):
+        if participant == self.user:
+            data["participant"] = participant
+            return data
+        organisation = data.get("organisation")
+        if self.organisations and organisation is None:
             self.add_error(
                 "organisation", gettext("Choose the organisation you register the person for.")
             )
+            return data
+        if organisation is not None and (
+            participant is None or not organisation.memberships.filter(user=participant).exists()
+        ):
+            # One answer for an unknown address and for a person outside the organisation,
+            # so that the form never tells whether an address has an account.
+            self.add_error(
+                "email",
+                gettext(
+                    "We cannot register this address for %(organisation)s. You can register"
+                    " people who have an account on Brukarkraft and belong to the"
+                    " organisation."
+                )
+                % {"organisation": organisation.name},
+            )
+            return data
         data["participant"] = participant
         return data
 

@@ -2,9 +2,11 @@
 own page, and the centre's registrations, attendance and completion."""
 
 import html
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
@@ -185,6 +187,7 @@ def test_registering_twice_is_refused_and_stores_nothing_more(client, course, au
 def test_a_member_registers_a_participant_of_their_organisation_by_email(
     client, course, member, organisation, auditor
 ):
+    MembershipFactory(user=auditor, organisation=organisation)
     client.force_login(member)
 
     response = client.post(
@@ -217,6 +220,55 @@ def test_registering_someone_without_an_account_is_a_form_error(
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_an_unknown_address_and_a_stranger_get_the_same_answer(
+    client, course, member, organisation, auditor
+):
+    # Astrid has an account but does not belong to Maja's organisation.
+    client.force_login(member)
+
+    def answer(email):
+        response = client.post(
+            register_url(course),
+            {"who": "other", "email": email, "organisation": organisation.pk},
+        )
+        assert response.status_code == 200
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+        return page.replace(html.escape(email), "EMAIL").replace(email, "EMAIL")
+
+    known, unknown = answer(auditor.email), answer("ingen@example.se")
+
+    assert known == unknown
+    assert auditor.full_name not in known
+    assert not Registration.objects.exists()
+
+
+def test_a_forged_registration_of_a_stranger_takes_no_place(course, member, organisation, auditor):
+    with pytest.raises(PermissionDenied):
+        services.registration_create(
+            course=course, participant=auditor, by=member, organisation=organisation
+        )
+    with pytest.raises(PermissionDenied):
+        services.registration_create(course=course, participant=auditor, by=member)
+
+    assert not Registration.objects.exists()
+
+
+def test_staff_registering_someone_records_the_participants_organisation(
+    client, course, staff, auditor, organisation, other_organisation
+):
+    # Sara's own organisation must not be what is recorded for Astrid.
+    MembershipFactory(user=staff, organisation=other_organisation)
+    MembershipFactory(user=auditor, organisation=organisation)
+    client.force_login(staff)
+
+    form_page = client.get(reverse("resources:course", args=[course.slug])).content.decode()
+    response = client.post(register_url(course), {"who": "other", "email": auditor.email})
+
+    assert f'value="{other_organisation.pk}" selected' not in form_page
+    assert response.status_code == 302
+    assert registered(course, auditor).organisation == organisation
 
 
 def test_registering_someone_else_without_an_organisation_is_forbidden(

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from audits.demo import seed as seed_audits
 from audits.models import Audit
-from brukarkraft.models import AccessibilityFeedback, Membership, Municipality, Organisation, User
+from brukarkraft.models import (
+    AccessibilityFeedback,
+    JoinRequest,
+    Membership,
+    Municipality,
+    Organisation,
+    User,
+)
 from brukarkraft.roles import Role
 from councils.demo import seed as seed_councils
 from resources.demo import seed as seed_resources
@@ -269,6 +276,7 @@ class Command(BaseCommand):
             organisations = self.seed_organisations()
             people = self.seed_people(organisations)
             feedback = self.seed_feedback(handled_by=people[f"personal@{DEMO}"])
+            self.seed_join_request(people[f"bestallare@{DEMO}"])
             surveys = seed_surveys(
                 staff=people[f"personal@{DEMO}"], auditor=people[f"revisor@{DEMO}"]
             )
@@ -350,6 +358,27 @@ class Command(BaseCommand):
                 )
             people[person.email] = user
         return people
+
+    def seed_join_request(self, commissioner: User) -> JoinRequest:
+        """A newcomer who registered with the number of the demo commissioner's
+        organisation: a request to join it, waiting for staff (its commissioners were told)."""
+        organisation = commissioner.organisations.order_by("name").first()
+        newcomer, created = User.objects.update_or_create(
+            email=f"linnea.lind@{DEMO}",
+            defaults={"full_name": "Linnea Lind", "preferred_language": "sv", "is_active": True},
+        )
+        if created:
+            newcomer.set_unusable_password()
+            newcomer.save(update_fields=["password"])
+        newcomer.groups.set([Group.objects.get_or_create(name=Role.COMMISSIONER)[0]])
+        Membership.objects.filter(user=newcomer).delete()
+        JoinRequest.objects.filter(user=newcomer).delete()
+        return JoinRequest.objects.create(
+            user=newcomer,
+            organisation=organisation,
+            organisation_name_given=f"{organisation.name}, stab",
+            commissioners_told_at=timezone.now(),
+        )
 
     def seed_feedback(self, *, handled_by: User) -> list[AccessibilityFeedback]:
         now = timezone.now()
