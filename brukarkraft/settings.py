@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees the response after every middleware below it, so it has the last word on caching.
+    "brukarkraft.middleware.NoStoreWhenLoggedInMiddleware",
     # Above the staff-session middleware, whose logout leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",

@@ -10,6 +10,7 @@ from .views import accounts, dashboards, feedback, health, pages, people, record
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("language/", accounts.set_language, name="set_language"),
+    path("favicon.ico", pages.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.models import County
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
@@ -413,7 +413,7 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/manage/quote_edit.html", context)
 
 
-@require_POST
+@post_only("audits:detail", "pk")
 @login_required
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _managed_audit(request, pk)
@@ -537,7 +537,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/manage/team.html", context)
 
 
-@require_POST
+@post_only("audits:team", "pk")
 @login_required
 def team_lead(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     audit = _managed_audit(request, pk)
@@ -553,7 +553,7 @@ def team_lead(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     return redirect("audits:team", pk=audit.pk)
 
 
-@require_POST
+@post_only("audits:team", "pk")
 @login_required
 def team_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     audit = _managed_audit(request, pk)

@@ -15,8 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
 
@@ -474,7 +474,7 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:response", "pk")
 def proposal_respond(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))
@@ -505,7 +505,7 @@ def proposal_respond(request: HttpRequest, pk: int, proposal: int) -> HttpRespon
 
 
 @login_required
-@require_POST
+@post_only("audits:response", "pk")
 def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))
@@ -543,7 +543,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:follow_up", "pk")
 def proposal_progress(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))
