@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .models import AccessibilityFeedback, User
+from .models import AccessibilityFeedback, Notice, User
 from .queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -100,3 +100,20 @@ def email_send_later(
         # Never the subject: it can carry a name or a council's or person's matter.
         logger.warning("Broker unavailable; sending an e-mail in the request")
         EmailMessage(subject=subject, body=body, from_email=from_email, to=to).send()
+
+
+def notice_add(*, user: User, key: str, text: str, url: str) -> Notice:
+    """Put a line in the user's start-page list; a second call with the same key adds
+    nothing. Runs inside the caller's transaction, with the e-mail about the same event."""
+    notice, _created = Notice.objects.get_or_create(
+        user=user, key=key[:120], defaults={"text": text[:300], "url": url[:300]}
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_mark_read(*, user: User, pk: int) -> int:
+    """Take one of the user's own notices off their list; another person's is left alone."""
+    return Notice.objects.filter(user=user, pk=pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -335,12 +335,10 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "requested": _with_age(audits.work_queue().order_by("submitted_at", "pk"), today),
-        "to_plan": _with_age(
-            audits.filter(status=Audit.Status.AGREED).order_by("updated_at", "pk"), today
-        ),
-        "to_approve": _with_age(
-            audits.filter(status=Audit.Status.REPORT_DRAFT).order_by("updated_at", "pk"), today
-        ),
+        **{
+            what: _with_age(audits.waiting(what).order_by("updated_at", "pk"), today)
+            for what in ("to_plan", "to_approve", "to_follow_up", "to_close")
+        },
         "coordinator_of": coordinator_of,
     }
     return render(request, "audits/manage/queue.html", context)

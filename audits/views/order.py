@@ -427,17 +427,20 @@ def _proposals_page(
     template: str,
     done_field: str,
     failed: tuple[int, forms.Form] | None = None,
+    skip_rejected: bool = False,
 ) -> HttpResponse:
     """The proposals with one form each while the commissioner may write at `stage`;
-    read-only for everyone else and afterwards. `failed` re-shows one form with its errors."""
+    read-only for everyone else and afterwards. `failed` re-shows one form with its errors.
+    With `skip_rejected`, rejected proposals get no form and are not counted."""
     if not _at_or_after(audit, stage):
         raise Http404
     editable = audit.status == stage and access.is_commissioner_of(request.user, audit)
     proposals = list(_proposals(audit))
     rows = []
     for proposal in proposals:
+        proposal.left_out = skip_rejected and proposal.response == Proposal.Response.REJECTED
         form = None
-        if editable:
+        if editable and not proposal.left_out:
             form = failed[1] if failed and failed[0] == proposal.pk else None
             form = form or form_class.for_proposal(proposal)
         rows.append((proposal, form))
@@ -445,8 +448,10 @@ def _proposals_page(
         "audit": audit,
         "rows": rows,
         "editable": editable,
-        "done": sum(1 for proposal in proposals if getattr(proposal, done_field)),
-        "total": len(proposals),
+        "done": sum(
+            1 for proposal in proposals if not proposal.left_out and getattr(proposal, done_field)
+        ),
+        "total": sum(1 for proposal in proposals if not proposal.left_out),
         "form": failed[1] if failed else None,
         "failed_pk": failed[0] if failed else None,
     }
@@ -533,6 +538,8 @@ def _follow_up_page(
         template="audits/order/follow_up.html",
         done_field="progress",
         failed=failed,
+        # A rejected proposal has no work to report on (services.audit_close agrees).
+        skip_rejected=True,
     )
 
 
