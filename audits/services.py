@@ -1099,8 +1099,13 @@ def report_render(*, version_id: int) -> ReportVersion | None:
 
 
 @transaction.atomic
-def report_approve(*, audit: Audit, by: User, comment: str = "") -> Audit:
-    """Approve the latest ready version; it is frozen and is the report from now on."""
+def report_approve(
+    *, audit: Audit, by: User, comment: str = "", version: int | None = None
+) -> Audit:
+    """Approve the latest ready version; it is frozen and is the report from now on.
+
+    `version` is the number the approver was shown: if a newer one was made since, nothing
+    is approved, so no one freezes a version they have not read."""
     audit = _lock(audit)
     _require_manager(by, audit)
     if audit.status != Audit.Status.REPORT_DRAFT:
@@ -1116,6 +1121,15 @@ def report_approve(*, audit: Audit, by: User, comment: str = "") -> Audit:
     if latest is None or latest.status != ReportVersion.Status.READY:
         raise ValidationError(
             gettext("Make the report PDF and check it before approving it."), code="no_report"
+        )
+    if version is not None and version != latest.number:
+        raise ValidationError(
+            gettext(
+                "Version %(number)s has been made since you opened this page. Read it, then"
+                " approve again."
+            )
+            % {"number": latest.number},
+            code="stale_version",
         )
     latest.approved = True
     latest.save(update_fields=["approved"])
@@ -1148,6 +1162,17 @@ def feedback_schedule(*, audit: Audit, by: User, at, place: str = "") -> Audit:
         audit.FLOW.index(audit.status) >= audit.FLOW.index(Audit.Status.FEEDBACK_HELD)
     ):
         _refuse(audit, gettext("The feedback meeting can be planned only before it is held."))
+    if at < timezone.now():
+        # As every other date the centre plans: a meeting held already is recorded as held.
+        raise ValidationError(
+            {
+                "at": gettext(
+                    "The meeting cannot be planned in the past. If it has been held, record"
+                    " it as held below."
+                )
+            },
+            code="past",
+        )
     audit.feedback_meeting_at = at
     audit.feedback_meeting_place = place
     audit.save(update_fields=["feedback_meeting_at", "feedback_meeting_place", "updated_at"])

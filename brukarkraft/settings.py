@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Every form, admin's included: a real prompt instead of "---------" in choice lists.
+FORM_RENDERER = "brukarkraft.form_renderer.PortalFormRenderer"
 ROOT_URLCONF = "brukarkraft.urls"
 WSGI_APPLICATION = "brukarkraft.wsgi.application"
 

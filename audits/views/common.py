@@ -685,6 +685,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs = {"audit": audit, "by": user}
         if step.takes_comment:
             kwargs["comment"] = form.cleaned_data["comment"]
+        if action == "approve_report":
+            kwargs["version"] = _int_or_none(request.POST.get("version"))
         try:
             getattr(services, step.service)(**kwargs)
         except ValidationError as error:
@@ -703,8 +705,19 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "action": action,
         "form": form,
         "possible": audit.status == step.from_status,
+        # The approve page names the version it freezes (services.report_approve).
+        "report_version": (
+            audit.reports.order_by("-number").first() if action == "approve_report" else None
+        ),
     }
     return render(request, "audits/manage/transition.html", context)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 # --- Feedback and follow-up -----------------------------------------------------------

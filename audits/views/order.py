@@ -52,12 +52,15 @@ def _own_draft(request: HttpRequest, pk: int) -> Audit:
 
 
 def _steps(audit: Audit, current: int | None) -> list[dict]:
-    """The step list: a step is done once the draft has been saved past it."""
+    """The step list: a step is done once the draft has been saved past it and nothing it
+    asks for is missing (a step saved for later may still lack what sending needs)."""
+    incomplete = {step for _sentence, step in _missing_with_steps(audit)}
     return [
         {
             "number": number,
             "name": name,
-            "done": number < audit.order_step,
+            "done": number < audit.order_step and number not in incomplete,
+            "started": number < audit.order_step,
             "current": number == current,
             "url": reverse("audits:order_step", args=[audit.pk, number]),
         }
@@ -194,6 +197,8 @@ def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     else:
         form = STEPS[step - 1][2](data, instance=audit)
 
+    if data is not None and "later" in data and hasattr(form, "saving_for_later"):
+        form.saving_for_later()
     if data is not None:
         valid = form.is_valid()
         if formset is not None:
