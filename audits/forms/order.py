@@ -435,6 +435,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you cancel?"),
         max_length=2000,
+        error_messages={
+            "required": _("Say why you cancel: the resource centre and the team read it.")
+        },
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The resource centre and the audit team read the reason."),
     )

@@ -174,6 +174,11 @@ QUOTE = {
 }
 
 
+def sign_agreement(audit: Audit, by) -> None:
+    """Upload the signed agreement of an audit whose quote is accepted."""
+    services.agreement_upload(audit=audit, by=by, signed_agreement=ContentFile(SIGNED_AGREEMENT))
+
+
 def audit_in_state(
     status: str,
     *,
@@ -243,10 +248,9 @@ def audit_in_state(
         services.quote_send(audit=audit, by=staff)
     if reached(Audit.Status.AGREED):
         services.quote_accept(audit=audit, by=commissioner, revision=1)
-        services.agreement_upload(
-            audit=audit, by=commissioner, signed_agreement=ContentFile(SIGNED_AGREEMENT)
-        )
     if reached(Audit.Status.PLANNING):
+        # Planning waits for the signed agreement; an agreed audit is left without one.
+        sign_agreement(audit, commissioner)
         services.audit_start_planning(audit=audit, by=staff)
         team = list(auditors) if auditors else [trained_auditor(), trained_auditor()]
         for index, person in enumerate(team):

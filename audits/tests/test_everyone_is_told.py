@@ -57,8 +57,7 @@ def test_a_declined_order_tells_the_commissioner_why_in_their_language(
 
 
 def test_an_auditor_is_told_when_added_to_and_removed_from_a_team(committed, commissioner, staff):
-    audit = audit_in_state(S.AGREED, commissioner=commissioner, staff=staff)
-    services.audit_start_planning(audit=audit, by=staff)
+    audit = audit_in_state(S.PLANNING, commissioner=commissioner, staff=staff)
     person = trained_auditor()
     mail.outbox.clear()
 

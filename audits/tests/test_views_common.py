@@ -31,6 +31,7 @@ from audits.tests.factories import (
     ProposalFactory,
     UnitFactory,
     audit_in_state,
+    sign_agreement,
     trained_auditor,
 )
 from brukarkraft.geodata import COUNTIES
@@ -353,6 +354,8 @@ def test_the_queue_lists_new_orders_oldest_first_and_what_waits_for_the_centre(c
     Audit.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=9))
     services.audit_accept(audit=newer, by=staff)
     agreed = audit_in_state(S.AGREED)
+    sign_agreement(agreed, agreed.ordered_by)
+    audit_in_state(S.AGREED)  # not signed yet: waits for the commissioner, not the centre
     draft = audit_in_state(S.REPORT_DRAFT)
     audit_in_state(S.PLANNING)
     client.force_login(staff)
@@ -722,6 +725,7 @@ def post_step(client, audit: Audit, action: str, **data):
 
 def test_staff_start_planning_from_the_confirm_page(client, staff):
     audit = audit_in_state(S.AGREED, staff=staff)
+    sign_agreement(audit, audit.ordered_by)
     client.force_login(staff)
 
     page = client.get(en("transition", audit.pk, "start_planning"))
@@ -1002,7 +1006,9 @@ def test_the_main_menu_links_to_the_audits_for_people_with_a_role(client, commis
 def test_the_staff_start_page_counts_everything_waiting_for_the_centre(client, staff):
     audit_in_state(S.REQUESTED)
     audit_in_state(S.REQUESTED)
-    audit_in_state(S.AGREED)
+    signed = audit_in_state(S.AGREED)
+    sign_agreement(signed, signed.ordered_by)
+    audit_in_state(S.AGREED)  # no signed agreement yet: waits for the commissioner
     audit_in_state(S.RESPONSE_RECEIVED)
     reported = audit_in_state(S.FOLLOW_UP)
     reported.proposals.update(progress=Proposal.Progress.IMPLEMENTED, progress_note="Klart.")
