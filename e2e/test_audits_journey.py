@@ -460,6 +460,7 @@ def test_an_audit_goes_from_order_to_response_with_the_report_made_by_a_real_wor
         "accepted",
         "quote_sent",
         "quote_accepted",
+        "agreement_uploaded",
         "planning_started",
         "member_added",
         "member_added",
