@@ -258,7 +258,8 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
 
 # Names that are not pages of their own, and the admin, which Django provides.
 NOT_PAGES = (
-    {"healthz", "set_language", "logout"}
+    # favicon.ico redirects to a static file; notice_read takes a POST (start pages show it).
+    {"healthz", "set_language", "logout", "favicon", "notice_read"}
     | SURVEY_NOT_PAGES
     | AUDIT_NOT_PAGES
     | COUNCIL_NOT_PAGES
