@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from brukarkraft.models import Municipality, Organisation, User
@@ -180,6 +181,13 @@ def _agreed(audit: Audit, *, commissioner: User, staff: User, performer: Organis
     services.quote_save(audit=audit, by=staff, data=dict(QUOTE))
     services.quote_send(audit=audit, by=staff)
     services.quote_accept(audit=audit, by=commissioner, revision=1)
+    services.agreement_upload(
+        audit=audit,
+        by=commissioner,
+        signed_agreement=ContentFile(
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+        ),
+    )
 
 
 def _team(audit: Audit, *, staff: User, lead: User, others: list[User]) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -317,6 +317,30 @@ class AuditQuerySet(models.QuerySet):
     def work_queue(self) -> AuditQuerySet:
         return self.filter(status=Audit.Status.REQUESTED)
 
+    # What waits for the resource centre besides new orders: each a Q, so the staff start
+    # page counts them all in one query and the work queue lists them with the same rules.
+    @staticmethod
+    def waiting_rules() -> dict[str, Q]:
+        status = Audit.Status
+        progress_missing = Proposal.objects.filter(audit=OuterRef("pk")).needing_progress()
+        return {
+            "requested": Q(status=status.REQUESTED),
+            # Planning waits for the signed agreement (services.audit_start_planning).
+            "to_plan": Q(status=status.AGREED, quote__signed_agreement__gt=""),
+            "to_approve": Q(status=status.REPORT_DRAFT),
+            "to_follow_up": Q(status=status.RESPONSE_RECEIVED),
+            "to_close": Q(status=status.FOLLOW_UP) & ~Exists(progress_missing),
+        }
+
+    def waiting(self, what: str) -> AuditQuerySet:
+        return self.filter(self.waiting_rules()[what])
+
+    def waiting_counts(self) -> dict[str, int]:
+        """How many audits wait for the centre in each of waiting_rules(), in one query."""
+        return self.aggregate(
+            **{name: Count("pk", filter=rule) for name, rule in self.waiting_rules().items()}
+        )
+
     def active(self) -> AuditQuerySet:
         return self.exclude(
             status__in=[Audit.Status.DRAFT, Audit.Status.CLOSED, Audit.Status.CANCELLED]
@@ -330,7 +354,9 @@ class Audit(models.Model):
         DRAFT = "draft", _("Draft order")
         REQUESTED = "requested", _("Requested")
         QUOTED = "quoted", _("Quote sent")
-        AGREED = "agreed", _("Agreed")
+        # The commissioner has accepted the quote; the signed agreement may still be on its
+        # way, so the label claims no more than that (planning waits for the agreement).
+        AGREED = "agreed", _("Quote accepted")
         PLANNING = "planning", _("Planning")
         COLLECTING = "collecting", _("Collecting data")
         ANALYSING = "analysing", _("Analysing")
@@ -750,6 +776,13 @@ class Finding(models.Model):
         return [line.strip() for line in self.quotes.splitlines() if line.strip()]
 
 
+class ProposalQuerySet(models.QuerySet):
+    def needing_progress(self) -> ProposalQuerySet:
+        """Proposals the commissioner still reports on at the follow-up: not rejected, no
+        progress yet."""
+        return self.exclude(response=Proposal.Response.REJECTED).filter(progress="")
+
+
 class Proposal(models.Model):
     """An improvement proposal citing findings, the unit's response and the follow-up."""
 
@@ -806,6 +839,8 @@ class Proposal(models.Model):
     # Every change is kept with who made it and when (django-simple-history); staff read it
     # on the change-history page. Erasing a person also rewrites their name here.
     history = HistoricalRecords()
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         ordering = ["number"]
@@ -954,6 +989,13 @@ class Notification(models.Model):
         RESPONSE_DUE = "response_due", _("Response due")
         RESPONSE_REMINDER = "response_reminder", _("Reminder: response due")
         FOLLOW_UP_REMINDER = "follow_up_reminder", _("Reminder: follow-up due")
+        ORDER_DECLINED = "order_declined", _("Order declined")
+        TEAM_ADDED = "team_added", _("Added to the team")
+        TEAM_REMOVED = "team_removed", _("Removed from the team")
+        RESPONSE_SENT = "response_sent", _("Response sent")
+        FOLLOW_UP_STARTED = "follow_up_started", _("Follow-up started")
+        FOLLOW_UP_REPORTED = "follow_up_reported", _("Follow-up reported")
+        AUDIT_CLOSED = "audit_closed", _("Audit closed")
 
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("audit")

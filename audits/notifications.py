@@ -16,17 +16,39 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from brukarkraft.models import User
 from brukarkraft.roles import Role
+from brukarkraft.services import notice_add
 
 from .models import Audit, Notification
 
-# Kinds that go to the commissioner's people; report_ready adds the team.
+Kind = Notification.Kind
+
+# Kinds that go to the commissioner's people; report_ready and audit_closed add the team.
 COMMISSIONER_KINDS = {
-    Notification.Kind.QUOTE_SENT,
-    Notification.Kind.RESPONSE_DUE,
-    Notification.Kind.RESPONSE_REMINDER,
-    Notification.Kind.FOLLOW_UP_REMINDER,
-    Notification.Kind.REPORT_READY,
+    Kind.QUOTE_SENT,
+    Kind.RESPONSE_DUE,
+    Kind.RESPONSE_REMINDER,
+    Kind.FOLLOW_UP_REMINDER,
+    Kind.REPORT_READY,
+    Kind.ORDER_DECLINED,
+    Kind.FOLLOW_UP_STARTED,
+    Kind.AUDIT_CLOSED,
+}
+TEAM_TOO = {Kind.REPORT_READY, Kind.AUDIT_CLOSED}
+# Kinds that go to the resource centre: the next step is the centre's.
+CENTRE_KINDS = {Kind.RESPONSE_SENT, Kind.FOLLOW_UP_REPORTED}
+# Kinds about one person (added to or removed from the team): `person` is told.
+PERSON_KINDS = {Kind.TEAM_ADDED, Kind.TEAM_REMOVED}
+
+# The page where the recipient acts on each kind; the audit's page when not named.
+ACT_HERE = {
+    Kind.QUOTE_SENT: "audits:quote",
+    Kind.RESPONSE_DUE: "audits:response",
+    Kind.RESPONSE_REMINDER: "audits:response",
+    Kind.FOLLOW_UP_REMINDER: "audits:follow_up",
+    Kind.FOLLOW_UP_STARTED: "audits:follow_up",
+    Kind.RESPONSE_SENT: "audits:follow_up_start",
 }
 
 
@@ -37,6 +59,14 @@ class Recipient:
     name: str = ""
     # The centre gets its own wording of the order receipt.
     is_centre: bool = False
+    # The account, when there is one: it also gets a line on its start page.
+    user_id: int | None = None
+
+
+def _person(user) -> Recipient:
+    return Recipient(
+        user.email, _language(user.preferred_language), user.full_name, user_id=user.pk
+    )
 
 
 def _language(code: str | None) -> str:
@@ -49,20 +79,22 @@ def _add(recipients: list[Recipient], recipient: Recipient) -> None:
         recipients.append(recipient)
 
 
-def recipients_for(audit: Audit, kind: str) -> list[Recipient]:
+def recipients_for(audit: Audit, kind: str, person=None) -> list[Recipient]:
     """Who is told about `kind`, each with the language to write in."""
     recipients: list[Recipient] = []
-    if kind == Notification.Kind.ORDER_RECEIVED:
-        person = audit.ordered_by
+    centre = Recipient(settings.PORTAL_CONTACT_EMAIL, settings.LANGUAGE_CODE, is_centre=True)
+    if kind == Kind.ORDER_RECEIVED:
+        orderer = audit.ordered_by
+        if orderer is not None and orderer.is_active:
+            _add(recipients, _person(orderer))
+        _add(recipients, centre)
+        return recipients
+    if kind in CENTRE_KINDS:
+        _add(recipients, centre)
+        return recipients
+    if kind in PERSON_KINDS:
         if person is not None and person.is_active:
-            _add(
-                recipients,
-                Recipient(person.email, _language(person.preferred_language), person.full_name),
-            )
-        _add(
-            recipients,
-            Recipient(settings.PORTAL_CONTACT_EMAIL, settings.LANGUAGE_CODE, is_centre=True),
-        )
+            _add(recipients, _person(person))
         return recipients
     if kind not in COMMISSIONER_KINDS:
         raise ValueError(f"Unknown notification kind: {kind}")
@@ -74,28 +106,37 @@ def recipients_for(audit: Audit, kind: str) -> list[Recipient]:
         .order_by("-is_contact", "user__full_name", "pk")
     )
     for membership in memberships:
-        user = membership.user
-        _add(recipients, Recipient(user.email, _language(user.preferred_language), user.full_name))
+        _add(recipients, _person(membership.user))
     # The contact named in the order may have no account: write in the audit's language.
     _add(recipients, Recipient(audit.contact_email, _language(audit.language), audit.contact_name))
-    if kind == Notification.Kind.REPORT_READY:
+    if kind in TEAM_TOO:
         for member in audit.members.filter(user__is_active=True).select_related("user"):
-            user = member.user
-            _add(
-                recipients,
-                Recipient(user.email, _language(user.preferred_language), user.full_name),
-            )
+            _add(recipients, _person(member.user))
     return recipients
 
 
-def render_message(audit: Audit, kind: str, recipient: Recipient) -> EmailMessage:
-    with translation.override(recipient.language):
+def act_here(audit: Audit, kind: str, language: str) -> str:
+    """The path of the page where the recipient acts, in their language."""
+    with translation.override(language):
         # reverse() inside the override adds the language prefix ("" for Swedish).
-        context = {
-            "audit": audit,
-            "recipient": recipient,
-            "link": settings.SITE_URL.rstrip("/") + reverse("audits:detail", args=[audit.pk]),
-        }
+        if kind == Kind.TEAM_REMOVED:
+            # The audit is out of the person's reach now: their start page.
+            return reverse("start")
+        return reverse(ACT_HERE.get(kind, "audits:detail"), args=[audit.pk])
+
+
+def _reason(audit: Audit, kind: str) -> str:
+    """The reason staff gave, for the kinds that have one."""
+    if kind != Kind.ORDER_DECLINED:
+        return ""
+    event = audit.events.filter(action="declined").order_by("-pk").first()
+    return event.comment if event else ""
+
+
+def render_message(audit: Audit, kind: str, recipient: Recipient, reason: str = "") -> EmailMessage:
+    link = settings.SITE_URL.rstrip("/") + act_here(audit, kind, recipient.language)
+    with translation.override(recipient.language):
+        context = {"audit": audit, "recipient": recipient, "link": link, "reason": reason}
         subject = render_to_string(f"audits/email/{kind}_subject.txt", context)
         body = render_to_string(f"audits/email/{kind}.txt", context)
     return EmailMessage(
@@ -106,8 +147,10 @@ def render_message(audit: Audit, kind: str, recipient: Recipient) -> EmailMessag
     )
 
 
-def send_notification(*, audit_id: int, kind: str, key: str) -> int:
-    """Mail everyone concerned about one event of an audit; return the number of messages."""
+def send_notification(*, audit_id: int, kind: str, key: str, user_id: int | None = None) -> int:
+    """Mail everyone concerned about one event of an audit, and put it on the start page of
+    each who has an account; return the number of messages. `user_id` is the person a
+    team change is about."""
     with transaction.atomic():
         audit = (
             Audit.objects.select_related("organisation", "ordered_by").filter(pk=audit_id).first()
@@ -117,9 +160,18 @@ def send_notification(*, audit_id: int, kind: str, key: str) -> int:
         notification, created = Notification.objects.get_or_create(audit=audit, kind=kind, key=key)
         if not created:
             return 0  # Already sent: a redelivered or repeated task.
-        messages = [
-            render_message(audit, kind, recipient) for recipient in recipients_for(audit, kind)
-        ]
+        person = User.objects.filter(pk=user_id).first() if user_id else None
+        recipients = recipients_for(audit, kind, person)
+        reason = _reason(audit, kind)
+        messages = [render_message(audit, kind, recipient, reason) for recipient in recipients]
+        for recipient, message in zip(recipients, messages, strict=True):
+            if recipient.user_id is not None:
+                notice_add(
+                    user=User(pk=recipient.user_id),
+                    key=f"audit-{audit.pk}-{kind}-{key}",
+                    text=message.subject,
+                    url=act_here(audit, kind, recipient.language),
+                )
         sent = (get_connection().send_messages(messages) or 0) if messages else 0
         notification.recipients = sent
         notification.save(update_fields=["recipients"])

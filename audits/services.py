@@ -97,11 +97,14 @@ def _move(audit: Audit, *, to: str, by: User | None, action: str, comment: str =
     return audit
 
 
-def _notify(audit: Audit, kind: str, key: str = "") -> None:
+def _notify(audit: Audit, kind: str, key: str = "", *, about: User | None = None) -> None:
+    """Tell everyone concerned once the change commits; `about` is the person a team change
+    concerns. The same key never sends twice."""
     from .tasks import send_audit_notification
 
     audit_id = audit.pk
-    transaction.on_commit(lambda: enqueue(send_audit_notification, audit_id, kind, key or kind))
+    args = (audit_id, kind, key or kind) + ((about.pk,) if about is not None else ())
+    transaction.on_commit(lambda: enqueue(send_audit_notification, *args))
 
 
 def _require_manager(by: User, audit: Audit) -> None:
@@ -322,7 +325,9 @@ def audit_decline(*, audit: Audit, by: User, reason: str) -> Audit:
         _refuse(audit, gettext("Only a new order can be declined."))
     if not reason.strip():
         raise ValidationError({"reason": gettext("Give a reason.")}, code="reason_required")
-    return _move(audit, to=Audit.Status.CANCELLED, by=by, action="declined", comment=reason)
+    _move(audit, to=Audit.Status.CANCELLED, by=by, action="declined", comment=reason)
+    _notify(audit, Notification.Kind.ORDER_DECLINED)
+    return audit
 
 
 @transaction.atomic
@@ -466,6 +471,11 @@ def audit_start_planning(*, audit: Audit, by: User) -> Audit:
     _require_manager(by, audit)
     if audit.status != Audit.Status.AGREED:
         _refuse(audit, gettext("Planning starts once the agreement is accepted."))
+    if not Quote.objects.filter(audit=audit).exclude(signed_agreement="").exists():
+        raise ValidationError(
+            gettext("Planning starts once the signed agreement is uploaded."),
+            code="agreement_missing",
+        )
     return _move(audit, to=Audit.Status.PLANNING, by=by, action="planning_started")
 
 
@@ -540,12 +550,14 @@ def team_add(
     if role == AuditMember.Role.LEAD:
         audit.members.filter(role=AuditMember.Role.LEAD).update(role=AuditMember.Role.AUDITOR)
     member = AuditMember.objects.create(audit=audit, user=user, role=role)
-    _record(
+    event = _record(
         audit,
         action="member_added",
         by=by,
         comment=f"{user.full_name} ({member.get_role_display()})",
     )
+    # Keyed by the event: added again after a removal, the person is told again.
+    _notify(audit, Notification.Kind.TEAM_ADDED, key=f"added-{event.pk}", about=user)
     if audit.survey_id:
         _grant_survey(audit, user)
     return member
@@ -576,9 +588,10 @@ def team_remove(*, audit: Audit, by: User, member: AuditMember) -> None:
         raise PermissionDenied
     if audit.status not in TEAM_OPEN:
         _refuse(audit, gettext("The team cannot be changed at this stage."))
-    name = member.user.full_name
+    person = member.user
     member.delete()
-    _record(audit, action="member_removed", by=by, comment=name)
+    event = _record(audit, action="member_removed", by=by, comment=person.full_name)
+    _notify(audit, Notification.Kind.TEAM_REMOVED, key=f"removed-{event.pk}", about=person)
 
 
 def _grant_survey(audit: Audit, user: User) -> None:
@@ -1044,8 +1057,13 @@ def report_render(*, version_id: int) -> ReportVersion | None:
 
 
 @transaction.atomic
-def report_approve(*, audit: Audit, by: User, comment: str = "") -> Audit:
-    """Approve the latest ready version; it is frozen and is the report from now on."""
+def report_approve(
+    *, audit: Audit, by: User, comment: str = "", version: int | None = None
+) -> Audit:
+    """Approve the latest ready version; it is frozen and is the report from now on.
+
+    `version` is the number the approver was shown: if a newer one was made since, nothing
+    is approved, so no one freezes a version they have not read."""
     audit = _lock(audit)
     _require_manager(by, audit)
     if audit.status != Audit.Status.REPORT_DRAFT:
@@ -1061,6 +1079,15 @@ def report_approve(*, audit: Audit, by: User, comment: str = "") -> Audit:
     if latest is None or latest.status != ReportVersion.Status.READY:
         raise ValidationError(
             gettext("Make the report PDF and check it before approving it."), code="no_report"
+        )
+    if version is not None and version != latest.number:
+        raise ValidationError(
+            gettext(
+                "Version %(number)s has been made since you opened this page. Read it, then"
+                " approve again."
+            )
+            % {"number": latest.number},
+            code="stale_version",
         )
     latest.approved = True
     latest.save(update_fields=["approved"])
@@ -1093,6 +1120,17 @@ def feedback_schedule(*, audit: Audit, by: User, at, place: str = "") -> Audit:
         audit.FLOW.index(audit.status) >= audit.FLOW.index(Audit.Status.FEEDBACK_HELD)
     ):
         _refuse(audit, gettext("The feedback meeting can be planned only before it is held."))
+    if at < timezone.now():
+        # As every other date the centre plans: a meeting held already is recorded as held.
+        raise ValidationError(
+            {
+                "at": gettext(
+                    "The meeting cannot be planned in the past. If it has been held, record"
+                    " it as held below."
+                )
+            },
+            code="past",
+        )
     audit.feedback_meeting_at = at
     audit.feedback_meeting_place = place
     audit.save(update_fields=["feedback_meeting_at", "feedback_meeting_place", "updated_at"])
@@ -1188,7 +1226,9 @@ def response_submit(*, audit: Audit, by: User) -> Audit:
             gettext("Answer every proposal first: %(count)s left.") % {"count": unanswered},
             code="unanswered",
         )
-    return _move(audit, to=Audit.Status.RESPONSE_RECEIVED, by=by, action="response_sent")
+    _move(audit, to=Audit.Status.RESPONSE_RECEIVED, by=by, action="response_sent")
+    _notify(audit, Notification.Kind.RESPONSE_SENT)
+    return audit
 
 
 @transaction.atomic
@@ -1204,7 +1244,9 @@ def follow_up_start(*, audit: Audit, by: User, follow_up_due: date) -> Audit:
         )
     audit.follow_up_due = follow_up_due
     audit.save(update_fields=["follow_up_due", "updated_at"])
-    return _move(audit, to=Audit.Status.FOLLOW_UP, by=by, action="follow_up_started")
+    _move(audit, to=Audit.Status.FOLLOW_UP, by=by, action="follow_up_started")
+    _notify(audit, Notification.Kind.FOLLOW_UP_STARTED)
+    return audit
 
 
 @transaction.atomic
@@ -1213,6 +1255,10 @@ def proposal_report_progress(*, proposal: Proposal, by: User, progress: str, not
     _require_commissioner(by, audit)
     if audit.status != Audit.Status.FOLLOW_UP:
         _refuse(audit, gettext("Progress is reported at the follow-up."))
+    if proposal.response == Proposal.Response.REJECTED:
+        raise ValidationError(
+            gettext("A rejected proposal needs no progress report."), code="rejected"
+        )
     if progress not in Proposal.Progress.values:
         raise ValidationError(
             {"progress": gettext("Choose how far the work has come.")}, code="invalid"
@@ -1226,6 +1272,10 @@ def proposal_report_progress(*, proposal: Proposal, by: User, progress: str, not
     proposal.progress_note = note
     proposal.progress_reported_at = timezone.now()
     proposal.save(update_fields=["progress", "progress_note", "progress_reported_at", "updated_at"])
+    if not audit.proposals.needing_progress().exists():
+        # The last report is in: the centre can close the audit. Told once, however
+        # often a report is changed afterwards.
+        _notify(audit, Notification.Kind.FOLLOW_UP_REPORTED, key="follow-up-reported")
     return proposal
 
 
@@ -1235,16 +1285,16 @@ def audit_close(*, audit: Audit, by: User, comment: str = "") -> Audit:
     _require_manager(by, audit)
     if audit.status != Audit.Status.FOLLOW_UP:
         _refuse(audit, gettext("An audit is closed after its follow-up."))
-    waiting = (
-        audit.proposals.exclude(response=Proposal.Response.REJECTED).filter(progress="").count()
-    )
+    waiting = audit.proposals.needing_progress().count()
     if waiting:
         raise ValidationError(
             gettext("The commissioner has not reported progress on %(count)s proposals.")
             % {"count": waiting},
             code="progress_missing",
         )
-    return _move(audit, to=Audit.Status.CLOSED, by=by, action="closed", comment=comment)
+    _move(audit, to=Audit.Status.CLOSED, by=by, action="closed", comment=comment)
+    _notify(audit, Notification.Kind.AUDIT_CLOSED)
+    return audit
 
 
 # --- Fees ---------------------------------------------------------------------

@@ -18,11 +18,11 @@ def requeue_stale_reports() -> int:
 
 
 @shared_task
-def send_audit_notification(audit_id: int, kind: str, key: str) -> int:
+def send_audit_notification(audit_id: int, kind: str, key: str, user_id: int | None = None) -> int:
     """E-mail everyone concerned about an audit, each in their own language; once per key."""
     from .notifications import send_notification
 
-    return send_notification(audit_id=audit_id, kind=kind, key=key)
+    return send_notification(audit_id=audit_id, kind=kind, key=key, user_id=user_id)
 
 
 @shared_task

@@ -1,4 +1,5 @@
-"""Portal-wide middleware: security headers, staff sessions, two-factor authentication."""
+"""Portal-wide middleware: security headers, staff sessions, two-factor authentication,
+no caching of pages behind login."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import ngettext
 
 from .twofactor import has_authenticator, is_staff_account
@@ -130,3 +132,26 @@ class TwoFactorRequiredMiddleware:
             return None
         target = "two_factor_verify" if has_authenticator(user) else "two_factor_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': _come_back_to(request)})}")
+
+
+class NoStoreWhenLoggedInMiddleware:
+    """Mark every page answered to a logged-in user as not to be stored by any cache.
+
+    A page behind login shows one person's data and the state of things at that moment:
+    no shared cache may keep it, and the browser must fetch it again on Back, so a status
+    changed a minute ago is never shown as it was. Generic on purpose: every app's pages
+    get it, and a view that already said no-store (an anonymous survey page, say) keeps
+    its own header. Static files never reach here (WhiteNoise answers them first).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if "no-store" not in response.headers.get("Cache-Control", ""):
+                add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response

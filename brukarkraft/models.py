@@ -500,3 +500,41 @@ class PersonErasure(models.Model):
     @property
     def total_changed(self) -> int:
         return sum(self.changed.values())
+
+
+class NoticeQuerySet(models.QuerySet):
+    def open_for(self, user) -> NoticeQuerySet:
+        """The user's notices not yet marked as read, newest first."""
+        return self.filter(user=user, read_at__isnull=True).order_by("-created_at", "-pk")
+
+
+class Notice(models.Model):
+    """One line in a person's "what is new for you" list on their start page.
+
+    Written by an app together with the e-mail about the same event, in the person's
+    language, with a link to the page where they act. The key makes a repeated event
+    (a redelivered task) add nothing twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notices",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=120)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notice_once")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
 
-from .models import AccessibilityFeedback, County, Membership, Organisation, User
+from .models import AccessibilityFeedback, County, Membership, Notice, Organisation, User
 from .roles import Role
 
 
@@ -111,3 +111,12 @@ def organisation_count() -> int:
 
 def open_feedback_count() -> int:
     return AccessibilityFeedback.objects.open().count()
+
+
+# The start page shows this many unread notices; older ones wait until these are read.
+NOTICES_SHOWN = 20
+
+
+def open_notices(user: User) -> QuerySet[Notice]:
+    """The user's unread notices for the start page, newest first."""
+    return Notice.objects.open_for(user)[:NOTICES_SHOWN]

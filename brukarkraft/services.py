@@ -20,6 +20,7 @@ from .models import (
     JoinRequest,
     Membership,
     Municipality,
+    Notice,
     Organisation,
     SignUp,
     User,
@@ -347,3 +348,20 @@ def join_request_decide(*, join_request: JoinRequest, by: User, approve: bool) -
         robust=True,
     )
     return join_request
+
+
+def notice_add(*, user: User, key: str, text: str, url: str) -> Notice:
+    """Put a line in the user's start-page list; a second call with the same key adds
+    nothing. Runs inside the caller's transaction, with the e-mail about the same event."""
+    notice, _created = Notice.objects.get_or_create(
+        user=user, key=key[:120], defaults={"text": text[:300], "url": url[:300]}
+    )
+    return notice
+
+
+@transaction.atomic
+def notice_mark_read(*, user: User, pk: int) -> int:
+    """Take one of the user's own notices off their list; another person's is left alone."""
+    return Notice.objects.filter(user=user, pk=pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

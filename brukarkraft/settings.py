@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees the response after every middleware below it, so it has the last word on caching.
+    "brukarkraft.middleware.NoStoreWhenLoggedInMiddleware",
     # Above the staff-session middleware, whose logout leaves a message for the login page.
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Every form, admin's included: a real prompt instead of "---------" in choice lists.
+FORM_RENDERER = "brukarkraft.form_renderer.PortalFormRenderer"
 ROOT_URLCONF = "brukarkraft.urls"
 WSGI_APPLICATION = "brukarkraft.wsgi.application"
 

@@ -21,6 +21,7 @@ from .views import (
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("language/", accounts.set_language, name="set_language"),
+    path("favicon.ico", pages.favicon, name="favicon"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("start/auditor/", dashboards.auditor_home, name="start_auditor"),
     path("start/staff/", dashboards.staff_home, name="start_staff"),
     path("start/admin/", dashboards.admin_home, name="start_admin"),
+    path("start/notices/<int:pk>/read/", dashboards.notice_read, name="notice_read"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),

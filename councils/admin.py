@@ -809,7 +809,7 @@ class MemberAdminForm(forms.ModelForm):
 class EraseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand: the names are replaced everywhere, also in minutes."),
-        required=True,
+        error_messages={"required": _("Tick the box to confirm that you understand.")},
     )
 
 

@@ -34,7 +34,7 @@ from audits.models import (
     ReportVersion,
     Theme,
 )
-from audits.tests.factories import AuditorProfileFactory, trained_auditor
+from audits.tests.factories import SIGNED_AGREEMENT, AuditorProfileFactory, trained_auditor
 from brukarkraft.models import User
 from brukarkraft.tests.factories import MunicipalityFactory
 from e2e.worker import Worker, real_worker
@@ -231,6 +231,13 @@ def accept_quote(page: Page, url, audit: Audit) -> None:
     ).check()
     press(page, sv("Accept the quote"))
     assert sv("Thank you! The quote is accepted. Upload the signed agreement next.") in said(page)
+    # Planning waits for the signed agreement.
+    page.set_input_files(
+        "input[name=signed_agreement]",
+        files=[{"name": "avtal.pdf", "mimeType": "application/pdf", "buffer": SIGNED_AGREEMENT}],
+    )
+    press(page, sv("Upload the agreement"))
+    assert sv("The signed agreement is stored.") in said(page)
 
 
 def plan(page: Page, url, audit: Audit, lead: User, second: User) -> None:
@@ -453,6 +460,7 @@ def test_an_audit_goes_from_order_to_response_with_the_report_made_by_a_real_wor
         "accepted",
         "quote_sent",
         "quote_accepted",
+        "agreement_uploaded",
         "planning_started",
         "member_added",
         "member_added",

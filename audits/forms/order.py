@@ -289,11 +289,28 @@ class ContactForm(forms.ModelForm):
             "invoice_reference": _("The reference or code your invoices must carry."),
         }
 
+    # What services.order_missing requires before the order can be sent, with what to say
+    # when it is empty. Marked required here, where it is asked, not first on the review.
+    REQUIRED_TO_SEND = {
+        "contact_name": _("Give the name of the contact person."),
+        "contact_email": _("Give the contact person's e-mail address."),
+        "invoice_address": _("Give an invoice address: the order cannot be sent without it."),
+    }
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["contact_name"].widget.attrs["autocomplete"] = "name"
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
+        for name, message in self.REQUIRED_TO_SEND.items():
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
+
+    def saving_for_later(self) -> None:
+        """ "Save and continue later" keeps a half-filled step: nothing is required then
+        (the review still refuses to send without it)."""
+        for name in self.REQUIRED_TO_SEND:
+            self.fields[name].required = False
 
     def clean_invoice_org_number(self) -> str:
         return _org_number(self.cleaned_data["invoice_org_number"])
@@ -330,9 +347,19 @@ class NeedsForm(forms.ModelForm):
 
 
 class TermsForm(forms.Form):
-    accept_terms = forms.BooleanField(label=_("I accept the terms on behalf of the organisation."))
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms on behalf of the organisation."),
+        error_messages={
+            "required": _("Tick the box to accept the terms: the order cannot be sent without.")
+        },
+    )
     accept_processor_agreement = forms.BooleanField(
-        label=_("I accept the processor agreement on behalf of the organisation.")
+        label=_("I accept the processor agreement on behalf of the organisation."),
+        error_messages={
+            "required": _(
+                "Tick the box to accept the processor agreement: the order cannot be sent without."
+            )
+        },
     )
 
 
@@ -350,7 +377,14 @@ STEPS = [
 
 
 class QuoteAcceptForm(forms.Form):
-    accept = forms.BooleanField()
+    accept = forms.BooleanField(
+        error_messages={
+            "required": _(
+                "Tick the box to accept the quote and the agreement, or write to the resource"
+                " centre if something should change."
+            )
+        }
+    )
     revision = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
         label=_("Comment to the resource centre"),
@@ -395,6 +429,9 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you cancel?"),
         max_length=2000,
+        error_messages={
+            "required": _("Say why you cancel: the resource centre and the team read it.")
+        },
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("The resource centre and the audit team read the reason."),
     )
@@ -429,8 +466,12 @@ class ProposalResponseForm(forms.Form):
         label=_("Your answer"),
         choices=Proposal.Response.choices,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether you accept the proposal, accept it in part or reject it.")
+        },
     )
-    action = forms.CharField(
+    # Required either way; what to say when it is empty depends on the answer (clean).
+    action = SometimesCharField(
         label=_("What you will do, or why you reject the proposal"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=TEXT_LENGTH,
@@ -459,17 +500,29 @@ class ProposalResponseForm(forms.Form):
         }
         return cls(data, initial=initial, prefix=f"p{proposal.pk}")
 
+    def clean(self):
+        data = super().clean()
+        if "action" not in self.errors and not (data.get("action") or "").strip():
+            if data.get("response") == Proposal.Response.REJECTED:
+                message = gettext("Say why you reject the proposal.")
+            else:
+                message = gettext("Describe what you will do about the proposal.")
+            self.add_error("action", ValidationError(message, code="required"))
+        return data
+
 
 class ProposalProgressForm(forms.Form):
     progress = forms.ChoiceField(
         label=_("How far has the work come?"),
         choices=Proposal.Progress.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how far the work has come.")},
     )
     progress_note = forms.CharField(
         label=_("What has been done"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=NOTE_LENGTH,
+        error_messages={"required": _("Describe what has been done.")},
     )
 
     @classmethod

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audits import services
@@ -31,6 +32,11 @@ from brukarkraft.tests.factories import (
     MunicipalityFactory,
     OrganisationFactory,
     UserFactory,
+)
+
+# A signed agreement as the commissioner uploads it (the upload form checks the PDF header).
+SIGNED_AGREEMENT = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 )
 
 
@@ -168,6 +174,11 @@ QUOTE = {
 }
 
 
+def sign_agreement(audit: Audit, by) -> None:
+    """Upload the signed agreement of an audit whose quote is accepted."""
+    services.agreement_upload(audit=audit, by=by, signed_agreement=ContentFile(SIGNED_AGREEMENT))
+
+
 def audit_in_state(
     status: str,
     *,
@@ -238,6 +249,8 @@ def audit_in_state(
     if reached(Audit.Status.AGREED):
         services.quote_accept(audit=audit, by=commissioner, revision=1)
     if reached(Audit.Status.PLANNING):
+        # Planning waits for the signed agreement; an agreed audit is left without one.
+        sign_agreement(audit, commissioner)
         services.audit_start_planning(audit=audit, by=staff)
         team = list(auditors) if auditors else [trained_auditor(), trained_auditor()]
         for index, person in enumerate(team):

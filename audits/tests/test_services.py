@@ -26,6 +26,7 @@ from audits.tests.factories import (
     AuditorProfileFactory,
     ConflictFactory,
     audit_in_state,
+    sign_agreement,
     trained_auditor,
 )
 from brukarkraft.tests.factories import UserFactory
@@ -135,6 +136,10 @@ def _accept_and_write_quote(audit, p):
     services.quote_save(audit=audit, by=p.staff, data=dict(QUOTE))
 
 
+def _sign(audit, p):
+    sign_agreement(audit, p.commissioner)
+
+
 def _ready_report(audit, p):
     ReportVersion.objects.create(
         audit=audit, number=1, language="sv", status=ReportVersion.Status.READY
@@ -184,7 +189,7 @@ FORWARD = [
     ),
     pytest.param(
         lambda a, p: services.audit_start_planning(audit=a, by=p.staff),
-        "staff", S.AGREED, S.PLANNING, "planning_started", "", None, id="planning",
+        "staff", S.AGREED, S.PLANNING, "planning_started", "", _sign, id="planning",
     ),
     pytest.param(
         lambda a, p: services.audit_start_collecting(audit=a, by=p.staff),
@@ -435,6 +440,7 @@ def test_someone_without_the_auditor_role_cannot_audit(people, agreed):
 
 def _planning_with(people, roles: list[str]) -> Audit:
     audit = audit_in_state(S.AGREED, commissioner=people.commissioner, staff=people.staff)
+    sign_agreement(audit, people.commissioner)
     services.audit_start_planning(audit=audit, by=people.staff)
     for role in roles:
         services.team_add(audit=audit, by=people.staff, user=trained_auditor(), role=role)

@@ -31,6 +31,7 @@ from audits.tests.factories import (
     ProposalFactory,
     UnitFactory,
     audit_in_state,
+    sign_agreement,
     trained_auditor,
 )
 from brukarkraft.geodata import COUNTIES
@@ -353,6 +354,8 @@ def test_the_queue_lists_new_orders_oldest_first_and_what_waits_for_the_centre(c
     Audit.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=9))
     services.audit_accept(audit=newer, by=staff)
     agreed = audit_in_state(S.AGREED)
+    sign_agreement(agreed, agreed.ordered_by)
+    audit_in_state(S.AGREED)  # not signed yet: waits for the commissioner, not the centre
     draft = audit_in_state(S.REPORT_DRAFT)
     audit_in_state(S.PLANNING)
     client.force_login(staff)
@@ -373,16 +376,21 @@ def test_the_queue_lists_new_orders_oldest_first_and_what_waits_for_the_centre(c
 def test_the_queue_runs_as_many_queries_for_20_orders_as_for_1(
     client, staff, count, django_assert_max_num_queries
 ):
-    for status in (S.REQUESTED, S.AGREED, S.REPORT_DRAFT):
+    for status in (S.REQUESTED, S.AGREED, S.REPORT_DRAFT, S.RESPONSE_RECEIVED, S.FOLLOW_UP):
         for audit in AuditFactory.create_batch(count, status=status):
             audit.units.add(UnitFactory(organisation=audit.organisation))
+            if status == S.AGREED:
+                Quote.objects.create(
+                    audit=audit, price=1000, signed_agreement="agreements/signed.pdf"
+                )
     client.force_login(staff)
 
-    # Session, user, roles, then each of the three lists with its units.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, then each of the five lists with its units.
+    with django_assert_max_num_queries(13):
         response = client.get(en("queue"))
 
-    assert len(response.context["requested"]) == len(response.context["to_approve"]) == count
+    for name in ("requested", "to_plan", "to_approve", "to_follow_up", "to_close"):
+        assert len(response.context[name]) == count, name
 
 
 @pytest.mark.parametrize("persona", ["auditor", "commissioner", "outsider"])
@@ -717,6 +725,7 @@ def post_step(client, audit: Audit, action: str, **data):
 
 def test_staff_start_planning_from_the_confirm_page(client, staff):
     audit = audit_in_state(S.AGREED, staff=staff)
+    sign_agreement(audit, audit.ordered_by)
     client.force_login(staff)
 
     page = client.get(en("transition", audit.pk, "start_planning"))
@@ -994,18 +1003,28 @@ def test_the_main_menu_links_to_the_audits_for_people_with_a_role(client, commis
     assert f'href="{en("list")}"' not in client.get(profile).content.decode()
 
 
-def test_the_staff_start_page_counts_the_work_queue_and_links_to_the_centres_pages(client, staff):
+def test_the_staff_start_page_counts_everything_waiting_for_the_centre(client, staff):
     audit_in_state(S.REQUESTED)
     audit_in_state(S.REQUESTED)
-    audit_in_state(S.AGREED)
+    signed = audit_in_state(S.AGREED)
+    sign_agreement(signed, signed.ordered_by)
+    audit_in_state(S.AGREED)  # no signed agreement yet: waits for the commissioner
+    audit_in_state(S.RESPONSE_RECEIVED)
+    reported = audit_in_state(S.FOLLOW_UP)
+    reported.proposals.update(progress=Proposal.Progress.IMPLEMENTED, progress_note="Klart.")
+    audit_in_state(S.FOLLOW_UP)  # progress not reported yet: waits for the commissioner
     client.force_login(staff)
     with translation.override("en"):
         page = reverse("start_staff")
 
     html = client.get(page).content.decode()
 
-    assert "Open the work queue (2 new orders)" in html
-    assert '<span class="stat-list__number">1</span> agreed audits to plan' in html
+    assert '<span class="stat-list__number">2</span> new orders in the work queue' in html
+    assert '<span class="stat-list__number">1</span> signed agreements: audits to plan' in html
+    assert (
+        '<span class="stat-list__number">1</span> responses received: start the follow-up' in html
+    )
+    assert '<span class="stat-list__number">1</span> follow-ups reported: close the audit' in html
     for name in ("queue", "coverage", "fees_payout"):
         assert f'href="{en(name)}"' in html
 
@@ -1018,13 +1037,13 @@ def test_the_staff_start_page_counts_the_audits_in_one_query(
         AuditFactory.create_batch(count, status=status)
     client.force_login(staff)
 
-    # Session, user, roles, the four tables the page had before, one for the audits and one
-    # for the requests to join an organisation.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, the four tables the page had before, one for the audits, one for
+    # the requests to join an organisation and one for the person's notices.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("start_staff"))
 
-    assert response.context["audits_requested"] == count
-    assert response.context["audits_to_approve"] == count
+    assert response.context["waiting"]["requested"] == count
+    assert response.context["waiting"]["to_approve"] == count
 
 
 def test_a_declined_order_says_it_is_cancelled_and_offers_nothing(client, staff, commissioner):

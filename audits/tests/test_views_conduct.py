@@ -710,7 +710,10 @@ def test_an_auditor_cannot_delete_someone_elses_fee_entry(client, collecting, le
     assert FeeEntry.objects.filter(pk=theirs.pk).exists()
     assert deleted.status_code == 302
     assert not FeeEntry.objects.filter(pk=mine.pk).exists()
-    assert client.get(en("fee_delete", collecting.pk, theirs.pk)).status_code == 405
+    reopened = client.get(en("fee_delete", collecting.pk, theirs.pk))
+    assert reopened.status_code == 302
+    assert reopened["Location"] == en("fees", collecting.pk)
+    assert FeeEntry.objects.filter(pk=theirs.pk).exists()
 
 
 def test_fee_entries_of_a_closed_audit_stay(client, commissioner, staff, lead, colleague):

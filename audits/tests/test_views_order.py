@@ -417,7 +417,8 @@ def test_the_step_list_marks_the_current_step_and_links_the_done_ones(client, co
     html = client.get(en("order_step", draft.pk, 2)).content.decode()
 
     assert '<span aria-current="step"><strong>2. What you want to know</strong>' in html
-    assert f'<a href="{en("order_step", draft.pk, 1)}">1. Units</a> (done)' in html
+    # Saved past but without a unit, step 1 links back and says it is not complete.
+    assert f'<a href="{en("order_step", draft.pk, 1)}">1. Units</a> (not complete)' in html
     assert "4. The informants&#x27; needs (not done yet)" in html
     assert client.get(en("order_step", draft.pk, 6)).status_code == 404
 
@@ -727,6 +728,8 @@ def test_a_signed_pdf_is_stored_and_downloadable_only_by_permitted_people(
         staff=staff,
         auditors=[team_auditor, trained_auditor()],
     )
+    # The test's own upload, from nothing: the factory's signed agreement is taken away.
+    audit.quote.signed_agreement.delete(save=True)
     client.force_login(commissioner)
     assert client.get(en("agreement_download", audit.pk)).status_code == 404
 
@@ -752,6 +755,7 @@ def test_the_team_may_not_upload_the_agreement(client, commissioner, team_audito
     audit = audit_in_state(
         Audit.Status.PLANNING, commissioner=commissioner, auditors=[team_auditor, trained_auditor()]
     )
+    before = stored_files(media)  # the factory's signed agreement, which planning needs
     client.force_login(team_auditor)
 
     response = client.post(
@@ -760,7 +764,7 @@ def test_the_team_may_not_upload_the_agreement(client, commissioner, team_audito
     )
 
     assert response.status_code == 403
-    assert stored_files(media) == []
+    assert stored_files(media) == before
 
 
 def test_no_agreement_can_be_uploaded_before_the_quote_is_accepted(client, commissioner, media):
@@ -792,7 +796,7 @@ def test_the_commissioner_declines_a_quote_with_a_reason(client, commissioner):
 
     assert "Decline the quote and cancel the audit" in page
     assert empty.status_code == 200
-    assert "This field is required." in empty.content.decode()
+    assert "Say why you cancel: the resource centre and the team read it." in empty.content.decode()
     assert response.url == en("detail", audit.pk)
     audit.refresh_from_db()
     assert audit.status == Audit.Status.CANCELLED
@@ -1007,7 +1011,7 @@ def test_the_commissioner_reports_progress_at_the_follow_up(client, commissioner
 
     assert f"Report the progress by {audit.follow_up_due:%-d %B %Y}" in page
     assert empty.status_code == 200
-    assert "This field is required." in empty.content.decode()
+    assert "Describe what has been done." in empty.content.decode()
     assert response.url == en("follow_up", audit.pk) + "#proposal-1"
     proposal.refresh_from_db()
     assert proposal.progress == Proposal.Progress.IN_PROGRESS

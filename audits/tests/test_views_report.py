@@ -297,8 +297,9 @@ def test_making_and_retrying_take_post_only(client, audit, lead):
         audit=audit, number=1, language="sv", status=ReportVersion.Status.FAILED
     )
 
-    assert client.get(new_url(audit)).status_code == 405
-    assert client.get(version_url("report_retry", failed)).status_code == 405
+    # A GET (the address reopened) goes back to the report page and makes nothing.
+    assert client.get(new_url(audit)).status_code == 302
+    assert client.get(version_url("report_retry", failed)).status_code == 302
     assert audit.reports.count() == 1
 
 

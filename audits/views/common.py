@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.models import County
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
@@ -335,12 +335,10 @@ def work_queue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {
         "requested": _with_age(audits.work_queue().order_by("submitted_at", "pk"), today),
-        "to_plan": _with_age(
-            audits.filter(status=Audit.Status.AGREED).order_by("updated_at", "pk"), today
-        ),
-        "to_approve": _with_age(
-            audits.filter(status=Audit.Status.REPORT_DRAFT).order_by("updated_at", "pk"), today
-        ),
+        **{
+            what: _with_age(audits.waiting(what).order_by("updated_at", "pk"), today)
+            for what in ("to_plan", "to_approve", "to_follow_up", "to_close")
+        },
         "coordinator_of": coordinator_of,
     }
     return render(request, "audits/manage/queue.html", context)
@@ -413,7 +411,7 @@ def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/manage/quote_edit.html", context)
 
 
-@require_POST
+@post_only("audits:detail", "pk")
 @login_required
 def quote_send(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _managed_audit(request, pk)
@@ -537,7 +535,7 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "audits/manage/team.html", context)
 
 
-@require_POST
+@post_only("audits:team", "pk")
 @login_required
 def team_lead(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     audit = _managed_audit(request, pk)
@@ -553,7 +551,7 @@ def team_lead(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     return redirect("audits:team", pk=audit.pk)
 
 
-@require_POST
+@post_only("audits:team", "pk")
 @login_required
 def team_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
     audit = _managed_audit(request, pk)
@@ -687,6 +685,8 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         kwargs = {"audit": audit, "by": user}
         if step.takes_comment:
             kwargs["comment"] = form.cleaned_data["comment"]
+        if action == "approve_report":
+            kwargs["version"] = _int_or_none(request.POST.get("version"))
         try:
             getattr(services, step.service)(**kwargs)
         except ValidationError as error:
@@ -705,8 +705,19 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "action": action,
         "form": form,
         "possible": audit.status == step.from_status,
+        # The approve page names the version it freezes (services.report_approve).
+        "report_version": (
+            audit.reports.order_by("-number").first() if action == "approve_report" else None
+        ),
     }
     return render(request, "audits/manage/transition.html", context)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 # --- Feedback and follow-up -----------------------------------------------------------

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 
@@ -511,7 +511,7 @@ def fees(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:fees", "pk")
 def fee_delete(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     # The delete URL takes only POST; come back to the list instead.

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
 from brukarkraft.services import signup_start
@@ -51,12 +51,15 @@ def _own_draft(request: HttpRequest, pk: int) -> Audit:
 
 
 def _steps(audit: Audit, current: int | None) -> list[dict]:
-    """The step list: a step is done once the draft has been saved past it."""
+    """The step list: a step is done once the draft has been saved past it and nothing it
+    asks for is missing (a step saved for later may still lack what sending needs)."""
+    incomplete = {step for _sentence, step in _missing_with_steps(audit)}
     return [
         {
             "number": number,
             "name": name,
-            "done": number < audit.order_step,
+            "done": number < audit.order_step and number not in incomplete,
+            "started": number < audit.order_step,
             "current": number == current,
             "url": reverse("audits:order_step", args=[audit.pk, number]),
         }
@@ -175,6 +178,8 @@ def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     else:
         form = STEPS[step - 1][2](data, instance=audit)
 
+    if data is not None and "later" in data and hasattr(form, "saving_for_later"):
+        form.saving_for_later()
     if data is not None:
         valid = form.is_valid()
         if formset is not None:
@@ -408,17 +413,20 @@ def _proposals_page(
     template: str,
     done_field: str,
     failed: tuple[int, forms.Form] | None = None,
+    skip_rejected: bool = False,
 ) -> HttpResponse:
     """The proposals with one form each while the commissioner may write at `stage`;
-    read-only for everyone else and afterwards. `failed` re-shows one form with its errors."""
+    read-only for everyone else and afterwards. `failed` re-shows one form with its errors.
+    With `skip_rejected`, rejected proposals get no form and are not counted."""
     if not _at_or_after(audit, stage):
         raise Http404
     editable = audit.status == stage and access.is_commissioner_of(request.user, audit)
     proposals = list(_proposals(audit))
     rows = []
     for proposal in proposals:
+        proposal.left_out = skip_rejected and proposal.response == Proposal.Response.REJECTED
         form = None
-        if editable:
+        if editable and not proposal.left_out:
             form = failed[1] if failed and failed[0] == proposal.pk else None
             form = form or form_class.for_proposal(proposal)
         rows.append((proposal, form))
@@ -426,8 +434,10 @@ def _proposals_page(
         "audit": audit,
         "rows": rows,
         "editable": editable,
-        "done": sum(1 for proposal in proposals if getattr(proposal, done_field)),
-        "total": len(proposals),
+        "done": sum(
+            1 for proposal in proposals if not proposal.left_out and getattr(proposal, done_field)
+        ),
+        "total": sum(1 for proposal in proposals if not proposal.left_out),
         "form": failed[1] if failed else None,
         "failed_pk": failed[0] if failed else None,
     }
@@ -455,7 +465,7 @@ def response(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:response", "pk")
 def proposal_respond(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))
@@ -486,7 +496,7 @@ def proposal_respond(request: HttpRequest, pk: int, proposal: int) -> HttpRespon
 
 
 @login_required
-@require_POST
+@post_only("audits:response", "pk")
 def response_submit(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))
@@ -514,6 +524,8 @@ def _follow_up_page(
         template="audits/order/follow_up.html",
         done_field="progress",
         failed=failed,
+        # A rejected proposal has no work to report on (services.audit_close agrees).
+        skip_rejected=True,
     )
 
 
@@ -524,7 +536,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:follow_up", "pk")
 def proposal_progress(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_commissioner_of(request.user, audit))

@@ -13,8 +13,9 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
+from brukarkraft.http import post_only
 from brukarkraft.queue import is_kept
 
 from .. import access, services
@@ -69,7 +70,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:report", "pk")
 def report_request(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(_works_on(request.user, audit))
@@ -87,7 +88,7 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("audits:report", "pk")
 def report_retry(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(_works_on(request.user, audit))

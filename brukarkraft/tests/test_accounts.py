@@ -147,12 +147,13 @@ def test_logout_is_a_post_that_lands_on_home_with_a_message(client, commissioner
     assert logged_in_user_id(client) is None
 
 
-def test_logout_by_get_is_refused(client, commissioner):
+def test_logout_by_get_logs_no_one_out_and_shows_the_start_page(client, commissioner):
     client.force_login(commissioner)
 
     response = client.get(reverse("logout"))
 
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == reverse("start")
     assert logged_in_user_id(client) == str(commissioner.pk)
 
 
@@ -445,10 +446,12 @@ def test_an_unknown_language_is_refused_and_nothing_is_saved(client, commissione
     assert commissioner.preferred_language == "sv"
 
 
-def test_switching_language_by_get_is_refused(client):
+def test_switching_language_by_get_changes_nothing_and_goes_home(client):
     response = client.get(reverse("set_language"), {"language": "nb", "next": "/"})
 
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
 
 
 # --- Profile ---------------------------------------------------------------------

@@ -273,8 +273,9 @@ def test_commissioner_page_runs_a_fixed_number_of_queries(
             MembershipFactory(organisation=extra)
     client.force_login(commissioner)
 
-    # Session, user, roles, organisations, colleagues, the audits (with the own drafts).
-    with django_assert_max_num_queries(6):
+    # Session, user, roles, organisations, colleagues, the audits (with the own drafts),
+    # the person's notices.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("start_commissioner"))
 
     assert len(response.context["organisations"]) == 9
@@ -307,8 +308,9 @@ def test_auditor_page_runs_a_fixed_number_of_queries(
         MembershipFactory(user=auditor, organisation=OrganisationFactory())
     client.force_login(auditor)
 
-    # Session, user, roles, organisations, the audits, the undertaking, this month's hours.
-    with django_assert_max_num_queries(7):
+    # Session, user, roles, organisations, the audits, the undertaking, this month's hours,
+    # the person's notices.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("start_auditor"))
 
     assert len(response.context["organisations"]) == 10
@@ -396,8 +398,8 @@ def test_staff_page_runs_a_fixed_number_of_queries(
     client.force_login(staff)
 
     # Session, user, roles, then one query per table on the page, one for the audits, one
-    # for the requests to join an organisation.
-    with django_assert_max_num_queries(9):
+    # for the requests to join an organisation, and one for the person's notices.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("start_staff"))
 
     assert response.status_code == 200
@@ -437,7 +439,8 @@ def test_admin_page_runs_a_fixed_number_of_queries(
     UserFactory.create_batch(15, roles=[Role.COMMISSIONER])
     client.force_login(admin_user)
 
-    with django_assert_max_num_queries(6):
+    # One more than the counts: the person's notices.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("start_admin"))
 
     assert response.status_code == 200

@@ -17,10 +17,10 @@ from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from ..forms import LoginForm, PasswordResetForm, ProfileForm
+from ..http import post_only
 from ..ratelimits import limit_posts
 from ..roles import Role
 from ..selectors import memberships_of
@@ -97,6 +97,13 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 
 
 class LogoutView(auth_views.LogoutView):
+    # Logging out takes a POST (a link or a prefetch must never log anyone out); the address
+    # opened by GET shows the start page instead of an empty 405.
+    http_method_names = ["get", "head", "post", "options"]
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return redirect("start" if request.user.is_authenticated else "home")
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
         messages.success(request, gettext("You are logged out."))
@@ -168,7 +175,7 @@ def _role_labels(user) -> list[str]:
     return [role.label for role in Role.by_precedence() if role in user.roles]
 
 
-@require_POST
+@post_only("home")
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; a logged-in person also keeps it for next time."""
     language = _portal_language(request.POST.get("language", ""))

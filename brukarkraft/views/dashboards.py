@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from audits.models import Audit
 from audits.views.conduct import auditor_start_context
 
-from .. import selectors
+from .. import selectors, services
+from ..http import post_only
 from ..models import JoinRequest
 from ..permissions import role_required
 from ..roles import Role
@@ -32,6 +33,18 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(request, "brukarkraft/start_no_role.html")
 
 
+def _notices(user) -> list:
+    return list(selectors.open_notices(user))
+
+
+@login_required
+@post_only("start")
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a line off the person's own "new for you" list."""
+    services.notice_mark_read(user=request.user, pk=pk)
+    return redirect("start")
+
+
 @role_required(Role.COMMISSIONER)
 def commissioner_home(request: HttpRequest) -> HttpResponse:
     # One query for the organisations' audits and the user's own drafts (colleagues'
@@ -43,6 +56,7 @@ def commissioner_home(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-pk")
     )
     context = {
+        "notices": _notices(request.user),
         "organisations": selectors.organisations_with_colleagues(request.user),
         "audits": [audit for audit in audits if audit.status != Audit.Status.DRAFT],
         "drafts": [audit for audit in audits if audit.status == Audit.Status.DRAFT],
@@ -53,6 +67,7 @@ def commissioner_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AUDITOR)
 def auditor_home(request: HttpRequest) -> HttpResponse:
     context = {
+        "notices": _notices(request.user),
         "organisations": selectors.organisations_of(request.user),
         **auditor_start_context(request.user),
     }
@@ -63,20 +78,13 @@ def auditor_home(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     feedback_by_status = selectors.open_feedback_by_status()
     counties = list(selectors.organisations_per_county())
-    # What waits for the centre, in one grouped query: new orders, audits to plan, drafts.
-    waiting = dict(
-        Audit.objects.filter(
-            status__in=[Audit.Status.REQUESTED, Audit.Status.AGREED, Audit.Status.REPORT_DRAFT]
-        )
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    # Everything that waits for the centre, in one query: new orders, audits to plan,
+    # drafts to approve, responses to follow up and follow-ups to close.
+    waiting = Audit.objects.waiting_counts()
     context = {
-        "audits_requested": waiting.get(Audit.Status.REQUESTED, 0),
-        "audits_to_plan": waiting.get(Audit.Status.AGREED, 0),
-        "audits_to_approve": waiting.get(Audit.Status.REPORT_DRAFT, 0),
+        "notices": _notices(request.user),
+        "waiting": waiting,
+        "audits_requested": waiting["requested"],
         "feedback_by_status": feedback_by_status,
         "open_feedback_total": sum(row.count for row in feedback_by_status),
         "organisations_by_kind": selectors.organisations_by_kind(),
@@ -91,6 +99,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @role_required(Role.ADMIN)
 def admin_home(request: HttpRequest) -> HttpResponse:
     context = {
+        "notices": _notices(request.user),
         "users_per_role": selectors.users_per_role(),
         "organisation_count": selectors.organisation_count(),
         "open_feedback_count": selectors.open_feedback_count(),

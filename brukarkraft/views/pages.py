@@ -7,8 +7,10 @@ from datetime import date
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.cache import cache_control
 
 # Change these together with the statement's text whenever the site is assessed again.
 ACCESSIBILITY_ASSESSED_ON = date(2026, 11, 24)
@@ -19,6 +21,13 @@ PRIVACY_NOTICE_UPDATED_ON = date(2026, 11, 24)
 DIGG_COMPLAINT_URL = "https://www.digg.se/tdosanmalan"
 IMY_URL = "https://www.imy.se"
 FEEDBACK_REPLY_WORKING_DAYS = 5
+
+
+@cache_control(max_age=24 * 60 * 60, public=True)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and crawlers ask for whatever the page links: the
+    icon under its static name (hashed in production, so it is cached for good)."""
+    return redirect(static("favicon.ico"))
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 
@@ -197,7 +197,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Attachments ----------------------------------------------------------------------
 
 
-@require_POST
+@post_only("resources:edit", "pk")
 @staff_required
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)
@@ -224,7 +224,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_page(request, resource, attachment_form=form)
 
 
-@require_POST
+@post_only("resources:edit", "pk")
 @staff_required
 def attachment_remove(request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
     resource = _resource(pk)
@@ -241,7 +241,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment: int) -> HttpRes
 # --- Review -------------------------------------------------------------------------
 
 
-@require_POST
+@post_only("resources:edit", "pk")
 @staff_required
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)
@@ -358,7 +358,7 @@ def translate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "resources/editor/translate.html", {"resource": source, "form": form})
 
 
-@require_POST
+@post_only("resources:edit", "pk")
 @staff_required
 def mark_current(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)

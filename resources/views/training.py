@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 
@@ -117,7 +117,7 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
     return _course_page(request, course)
 
 
-@require_POST
+@post_only("resources:course", "slug")
 @login_required
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_object_or_404(_courses_for(request).for_list(), slug=slug)
@@ -289,7 +289,7 @@ def session_attendance(request: HttpRequest, slug: str, session: int) -> HttpRes
     return render(request, "resources/training/session_attendance.html", context)
 
 
-@require_POST
+@post_only("resources:course_manage", "slug")
 @role_required(*STAFF_ROLES)
 def registration_complete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     registration = get_object_or_404(

@@ -450,7 +450,9 @@ def test_moving_a_question_needs_a_post(client, staff):
     first, second = survey.questions.in_order()
     client.force_login(staff)
     url = reverse("surveys:question_move", args=[survey.pk, second.pk])
-    assert client.get(url, {"direction": "up"}).status_code == 405
+    response = client.get(url, {"direction": "up"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("surveys:builder", args=[survey.pk])
     assert list(Question.objects.filter(survey=survey).in_order()) == [first, second]
 
 

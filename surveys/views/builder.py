@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+
+from brukarkraft.http import post_only
 
 from .. import services
 from ..checks import survey_problems
@@ -208,7 +209,7 @@ def question_delete(request: HttpRequest, pk: int, question: int) -> HttpRespons
     return render(request, "surveys/question_delete.html", {"survey": survey, "question": question})
 
 
-@require_POST
+@post_only("surveys:builder", "pk")
 @survey_people
 def question_move(request: HttpRequest, pk: int, question: int) -> HttpResponse:
     survey = editable_survey(request, pk)
@@ -257,7 +258,7 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/bank.html", context)
 
 
-@require_POST
+@post_only("surveys:builder", "pk")
 @survey_people
 def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     survey = editable_survey(request, pk)
@@ -271,7 +272,7 @@ def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys:builder", pk=survey.pk)
 
 
-@require_POST
+@post_only("surveys:builder", "pk")
 @survey_people
 def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
     survey = editable_survey(request, pk)
@@ -284,7 +285,7 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys:builder", pk=survey.pk)
 
 
-@require_POST
+@post_only("surveys:builder", "pk")
 @survey_people
 def survey_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     survey = editable_survey(request, pk)

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 
 from .. import services
@@ -410,7 +410,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/resume.html", {"form": form})
 
 
-@require_POST
+@post_only("surveys:answer_start", "token")
 @limit_posts("survey")
 def answer_settings(request: HttpRequest, token: str) -> HttpResponse:
     """The easy-to-read switch, available on every question page."""
