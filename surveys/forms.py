@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Kind, Option, Question, Response, Section, Survey, Unit
+from .models import (
+    ExportJob,
+    Kind,
+    Option,
+    Question,
+    Response,
+    Section,
+    Survey,
+    Unit,
+    current_language,
+)
 from .services import MAX_CODES_PER_BATCH, MAX_TEXT_ANSWER, GivenAnswer
 
 DONT_KNOW = "dk"
@@ -213,6 +224,35 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         initial="csv",
     )
+    language = forms.ChoiceField(
+        label=_("Language of the file"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The headings, the questions and the answers are written in this language."),
+    )
+    values = forms.ChoiceField(
+        label=_("Write the answers as"),
+        choices=ExportJob.Values.choices,
+        widget=forms.RadioSelect,
+        initial=ExportJob.Values.LABELS,
+        required=False,
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The survey's own language: the one being read, if the survey is written in it.
+        language = current_language()
+        if not getattr(survey, f"title_{language}"):
+            language = "sv"
+        self.fields["language"].initial = language
+        self.default_language = language
+
+    def clean(self):
+        data = super().clean()
+        # A form sent without these (an older page still open) gets what the page offers first.
+        data["language"] = data.get("language") or self.default_language
+        data["values"] = data.get("values") or ExportJob.Values.LABELS
+        return data
 
 
 class ResultsFilterForm(forms.Form):

@@ -854,8 +854,17 @@ def free_text_review(*, answer: Answer, decision: str) -> Answer:
 
 
 @transaction.atomic
-def export_request(*, survey: Survey, format: str, by) -> ExportJob:
-    """Queue an export of the raw answers; a worker writes the file."""
+def export_request(
+    *,
+    survey: Survey,
+    format: str,
+    by,
+    language: str = "",
+    values: str = ExportJob.Values.LABELS,
+) -> ExportJob:
+    """Queue an export of the raw answers; a worker writes the file.
+
+    Without a language the file is in the language of the person who asked."""
     from .tasks import write_export
 
     if survey.raw_deleted_at:
@@ -864,8 +873,11 @@ def export_request(*, survey: Survey, format: str, by) -> ExportJob:
             code="deleted",
         )
     Survey.objects.select_for_update().get(pk=survey.pk)
+    language = language if language in LANGUAGES else ""
     waiting = survey.exports.filter(
         format=format,
+        language=language,
+        values=values,
         requested_by=by,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
     ).first()
@@ -874,6 +886,8 @@ def export_request(*, survey: Survey, format: str, by) -> ExportJob:
     job = ExportJob.objects.create(
         survey=survey,
         format=format,
+        language=language,
+        values=values,
         requested_by=by,
         rows_total=survey.responses.filter(status=Response.Status.SUBMITTED).count(),
     )
@@ -950,9 +964,9 @@ def export_run(*, job_id: int) -> ExportJob | None:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job_id).update(rows_done=done)
 
-    language = getattr(job.requested_by, "preferred_language", "sv") or "sv"
+    language = job.language or getattr(job.requested_by, "preferred_language", "sv") or "sv"
     try:
-        handle = exports.write(job.survey, job.format, language, progress)
+        handle = exports.write(job.survey, job.format, language, progress, values=job.values)
         name = f"survey-{job.survey_id}-v{job.survey.version}-{job.pk}.{job.format}"
         with handle, transaction.atomic():
             locked = ExportJob.objects.select_for_update().get(pk=job_id)

