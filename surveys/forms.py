@@ -26,6 +26,18 @@ MAX_PICTURE_BYTES = 2 * 1024 * 1024
 PICTURE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
 
+# Texts a draft may lack but the accessibility check requires before publishing: their
+# labels say so instead of "(optional)".
+NEEDED_TO_PUBLISH = _("needed to publish")
+NEEDED_WITH_PICTURE = _("needed to publish with a picture")
+
+
+def mark_needed(form: forms.BaseForm, names, why) -> None:
+    for name in names:
+        if name in form.fields:
+            form.fields[name].needed_for = why
+
+
 def validate_picture(upload) -> None:
     """Pictures are checked by content (Pillow), not by name, and kept small for phones."""
     if not upload or not hasattr(upload, "size"):
@@ -69,6 +81,10 @@ class SurveySettingsForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_needed(self, ["title_nb", "title_en"], NEEDED_TO_PUBLISH)
+
     def clean(self):
         data = super().clean()
         opens, closes = data.get("opens_at"), data.get("closes_at")
@@ -81,6 +97,10 @@ class SectionForm(forms.ModelForm):
     class Meta:
         model = Section
         fields = ["title_sv", "title_nb", "title_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_needed(self, ["title_nb", "title_en"], NEEDED_TO_PUBLISH)
 
 
 class QuestionForm(forms.ModelForm):
@@ -142,6 +162,10 @@ class QuestionForm(forms.ModelForm):
         self.fields["show_if_option"].empty_label = gettext("Always show the question")
         self.fields["image"].validators.append(validate_picture)
         self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+        mark_needed(
+            self, ["text_nb", "text_en", "easy_sv", "easy_nb", "easy_en"], NEEDED_TO_PUBLISH
+        )
+        mark_needed(self, ["image_alt_sv", "image_alt_nb", "image_alt_en"], NEEDED_WITH_PICTURE)
 
     def clean(self):
         data = super().clean()
@@ -173,6 +197,8 @@ class OptionForm(forms.ModelForm):
         self.fields["value"].help_text = gettext("Leave empty to number the options 1, 2, 3 …")
         self.fields["image"].validators.append(validate_picture)
         self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+        mark_needed(self, ["label_sv", "label_nb", "label_en"], NEEDED_TO_PUBLISH)
+        mark_needed(self, ["image_alt_sv", "image_alt_nb", "image_alt_en"], NEEDED_WITH_PICTURE)
 
     def clean(self):
         data = super().clean()
@@ -320,13 +346,18 @@ class StartForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, needs_code: bool, **kwargs):
+    def __init__(self, *args, needs_code: bool, offers_code: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_code = needs_code
         if needs_code:
             self.fields["code"].required = True
             self.fields["code"].error_messages["required"] = gettext(
                 "Write the code from your slip."
+            )
+        elif offers_code:
+            # The open link is on and slips are out too: a slip's code may be written here.
+            self.fields["code"].help_text = gettext(
+                "Only if you were given a slip with a code, for example ABCD-EFGH."
             )
         else:
             del self.fields["code"]

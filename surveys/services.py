@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -327,6 +327,111 @@ def survey_publish(*, survey: Survey, by) -> Survey:
     return survey
 
 
+def _record_deletion(by, survey: Survey, message: str, *, whole: bool = True) -> None:
+    """The trail of a deletion: who, when and what, in the admin's history (LogEntry)."""
+    from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+
+    if by is None or not by.pk:
+        return
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[survey],
+        action_flag=DELETION if whole else CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def _stored_files(survey: Survey, *, exports_only: bool = False) -> list:
+    """The files stored for the survey: pictures, slips and exports (or the exports only)."""
+    fields = [job.file for job in survey.exports.exclude(file="")]
+    if not exports_only:
+        fields += [q.image for q in survey.questions.exclude(image="")]
+        options = Option.objects.filter(question__survey=survey).exclude(image="")
+        fields += [o.image for o in options]
+        fields += [batch.slips for batch in survey.code_batches.exclude(slips="")]
+    return [(field.storage, field.name) for field in fields]
+
+
+def _delete_files_on_commit(files: list) -> None:
+    # After the commit: a deletion rolled back must not have lost the files.
+    def delete() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def survey_delete(*, survey: Survey, by) -> None:
+    """Delete a draft with everything in it. A published survey is kept: people answered it."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != Survey.Status.DRAFT:
+        raise ValidationError(
+            gettext(
+                "Only a draft can be deleted. A published survey is kept with its answers;"
+                " close it instead."
+            ),
+            code="not_draft",
+        )
+    _record_deletion(
+        by,
+        survey,
+        gettext("Deleted the draft survey “%(title)s” (version %(version)s).")
+        % {"title": survey.title_sv, "version": survey.version},
+    )
+    _delete_files_on_commit(_stored_files(survey))
+    survey.delete()
+
+
+# Test answers are those of a survey that has never had enough answers for any result to
+# be shown (the anonymity threshold): deleting them cannot change a figure anyone has seen.
+TEST_ANSWERS_MAX = 4
+
+
+def response_counts(survey: Survey) -> tuple[int, int]:
+    """(all responses, sent responses) in one query."""
+    counts = survey.responses.aggregate(
+        total=Count("pk"), sent=Count("pk", filter=Q(status=Response.Status.SUBMITTED))
+    )
+    return counts["total"], counts["sent"]
+
+
+def test_answers_deletable(survey: Survey, counts: tuple[int, int] | None = None) -> bool:
+    total, sent = counts or response_counts(survey)
+    return total > 0 and sent <= TEST_ANSWERS_MAX
+
+
+@transaction.atomic
+def survey_delete_test_answers(*, survey: Survey, by) -> int:
+    """Delete the answers people gave to try the survey out, so its questions can change again."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not test_answers_deletable(survey):
+        raise ValidationError(
+            gettext(
+                "Only test answers can be deleted: a survey with %(max)s sent answers or fewer."
+                " Once more people have answered, the answers are kept."
+            )
+            % {"max": TEST_ANSWERS_MAX},
+            code="not_test_answers",
+        )
+    count = survey.responses.count()
+    _record_deletion(
+        by,
+        survey,
+        gettext("Deleted %(count)s test answers of the survey “%(title)s”.")
+        % {"count": count, "title": survey.title_sv},
+        whole=False,
+    )
+    _delete_files_on_commit(_stored_files(survey, exports_only=True))
+    survey.exports.all().delete()
+    # The one-time codes used for a test can be given out again.
+    survey.codes.exclude(response=None).update(response=None, used_at=None)
+    survey.questions.update(not_understood_count=0)
+    survey.responses.all().delete()
+    return count
+
+
 @transaction.atomic
 def survey_close(*, survey: Survey, by) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -418,6 +523,17 @@ def code_batch_create(
         raise ValidationError(
             gettext("A batch holds between 1 and %(max)s codes.") % {"max": MAX_CODES_PER_BATCH},
             code="size",
+        )
+    if survey.status == Survey.Status.CLOSED or (
+        survey.closes_at and survey.closes_at <= timezone.now()
+    ):
+        # Slips for a survey nobody can answer any more would be "not open" for everyone.
+        raise ValidationError(
+            gettext(
+                "The survey is closed, so codes made now could not be used. Publish it again"
+                " with a later closing date, or make a new version, before making slips."
+            ),
+            code="closed",
         )
     if not answer_url:
         # Without a request (demo data, the shell) the slips carry the configured address.
@@ -590,6 +706,15 @@ def response_start(
         code_row.response = response
         code_row.save(update_fields=["response"])
     return Started(response, resume_code)
+
+
+def unused_slip(*, code: str) -> OneTimeCode | None:
+    """A one-time code from a slip that nobody has started answering with yet."""
+    return (
+        OneTimeCode.objects.select_related("survey", "batch__unit")
+        .filter(code=normalise_code(code), response=None)
+        .first()
+    )
 
 
 def response_for_resume_code(*, code: str) -> Response:
@@ -843,14 +968,38 @@ def new_start_key() -> str:
 # --- Results work ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def free_text_review(*, answer: Answer, decision: str) -> Answer:
+def _check_decision(decision: str) -> None:
     if decision not in (Answer.Review.APPROVED, Answer.Review.HIDDEN):
         raise ValidationError(gettext("Choose whether the answer may be shown."), code="bad")
+
+
+@transaction.atomic
+def free_text_review(*, answer: Answer, decision: str) -> Answer:
+    _check_decision(decision)
     answer.review = decision
     answer.reviewed_at = timezone.now()
     answer.save(update_fields=["review", "reviewed_at"])
     return answer
+
+
+@transaction.atomic
+def free_text_review_many(*, survey: Survey, answer_ids, decision: str) -> int:
+    """The same decision for many free-text answers at once; returns how many were decided.
+
+    Only answers still waiting in this survey are touched: an id from another survey, or
+    one a colleague decided a moment ago, is left as it is."""
+    _check_decision(decision)
+    ids = {int(pk) for pk in answer_ids if str(pk).isdigit()}
+    if not ids:
+        raise ValidationError(
+            gettext("Tick the answers the decision is for, then choose again."), code="none"
+        )
+    return Answer.objects.filter(
+        pk__in=ids,
+        question__survey=survey,
+        review=Answer.Review.PENDING,
+        response__status=Response.Status.SUBMITTED,
+    ).update(review=decision, reviewed_at=timezone.now())
 
 
 @transaction.atomic
@@ -898,7 +1047,7 @@ def export_request(
 @transaction.atomic
 def survey_purge_raw_answers(*, survey: Survey) -> int:
     """Keep totals per question, unit, channel and support, then delete the single answers."""
-    from django.db.models import Count, Sum
+    from django.db.models import Sum
 
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.raw_deleted_at:
