@@ -98,11 +98,14 @@ def xlsx_cells(sheet, row: Iterable) -> list:
 
     cells = []
     for value in row:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(value))
-        if isinstance(cell.value, str):
-            # openpyxl makes any text that starts with "=" a formula; this keeps it text.
+        value = _xlsx_value(value)
+        if isinstance(value, str) and value.startswith("="):
+            # openpyxl makes any text that starts with "=" a formula; this cell stays text.
+            # Other values go in as they are: a cell object for each would slow big exports.
+            cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
-        cells.append(cell)
+            value = cell
+        cells.append(value)
     return cells
 
 
