@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -386,20 +386,26 @@ def survey_delete(*, survey: Survey, by) -> None:
 
 # Test answers are those of a survey that has never had enough answers for any result to
 # be shown (the anonymity threshold): deleting them cannot change a figure anyone has seen.
+# Answers begun but not sent count too: they may be real people's, half-way through.
 TEST_ANSWERS_MAX = 4
 
 
-def response_counts(survey: Survey) -> tuple[int, int]:
-    """(all responses, sent responses) in one query."""
-    counts = survey.responses.aggregate(
-        total=Count("pk"), sent=Count("pk", filter=Q(status=Response.Status.SUBMITTED))
-    )
-    return counts["total"], counts["sent"]
+def test_answers_deletable(survey: Survey, count: int | None = None) -> bool:
+    count = survey.responses.count() if count is None else count
+    return 0 < count <= TEST_ANSWERS_MAX
 
 
-def test_answers_deletable(survey: Survey, counts: tuple[int, int] | None = None) -> bool:
-    total, sent = counts or response_counts(survey)
-    return total > 0 and sent <= TEST_ANSWERS_MAX
+def survey_deleted_by(*, pk: int, user) -> bool:
+    """Whether this person deleted the survey (a second press of the delete button)."""
+    from django.contrib.admin.models import DELETION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(Survey),
+        object_id=str(pk),
+        action_flag=DELETION,
+    ).exists()
 
 
 @transaction.atomic
@@ -409,8 +415,8 @@ def survey_delete_test_answers(*, survey: Survey, by) -> int:
     if not test_answers_deletable(survey):
         raise ValidationError(
             gettext(
-                "Only test answers can be deleted: a survey with %(max)s sent answers or fewer."
-                " Once more people have answered, the answers are kept."
+                "Only test answers can be deleted: a survey with %(max)s answers or fewer, sent"
+                " or begun. Once more people have answered, the answers are kept."
             )
             % {"max": TEST_ANSWERS_MAX},
             code="not_test_answers",
@@ -1047,7 +1053,7 @@ def export_request(
 @transaction.atomic
 def survey_purge_raw_answers(*, survey: Survey) -> int:
     """Keep totals per question, unit, channel and support, then delete the single answers."""
-    from django.db.models import Sum
+    from django.db.models import Count, Sum
 
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.raw_deleted_at:

@@ -436,3 +436,30 @@ def test_the_builder_offers_deleting_only_where_it_is_allowed(client, staff):
     answer_and_submit(published, {question: question.options.first()})
     published_page = client.get(reverse("surveys:builder", args=[published.pk])).content.decode()
     assert reverse("surveys:test_answers_delete", args=[published.pk]) in published_page
+
+
+def test_pressing_delete_twice_leads_back_to_the_list(client, staff):
+    survey = make_survey()
+    client.force_login(staff)
+    url = reverse("surveys:delete", args=[survey.pk])
+
+    first = client.post(url)
+    second = client.post(url)
+
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == reverse("surveys:list")
+    # Someone else pressing on a deleted survey learns nothing.
+    client.force_login(UserFactory(roles=[Role.STAFF]))
+    assert client.post(url).status_code == 404
+
+
+def test_answers_begun_by_five_people_are_kept(client, staff):
+    survey = make_published_survey()
+    question = survey.questions.get()
+    for _ in range(5):
+        answer_and_submit(survey, {question: question.options.first()}, submit=False)
+    client.force_login(staff)
+
+    client.post(reverse("surveys:test_answers_delete", args=[survey.pk]))
+
+    assert Response.objects.filter(survey=survey).count() == 5

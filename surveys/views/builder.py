@@ -77,15 +77,15 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
             question.number = numbers[question.pk]
             if question.show_if_option_id:
                 question.condition_number = numbers.get(question.show_if_option.question_id)
-    counts = services.response_counts(survey)
+    response_count = survey.responses.count()
     context = {
         "survey": survey,
         "sections": sections,
         "question_count": len(questions),
         "problems": survey_problems(survey),
-        "has_responses": counts[0] > 0,
+        "has_responses": response_count > 0,
         "can_edit": can_edit(request, survey),
-        "test_answers": services.test_answers_deletable(survey, counts),
+        "test_answers": services.test_answers_deletable(survey, response_count),
         "newer": survey.next_versions.order_by("-version").first(),
     }
     return render(request, "surveys/builder.html", context)
@@ -313,6 +313,8 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a draft, after a page that says what goes with it."""
+    if request.method == "POST" and services.survey_deleted_by(pk=pk, user=request.user):
+        return redirect("surveys:list")  # Pressed twice: the first press deleted it.
     survey = editable_survey(request, pk)
     if request.method == "POST":
         try:
