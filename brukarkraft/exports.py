@@ -109,13 +109,14 @@ def xlsx_cells(sheet, row: Iterable) -> list:
     return cells
 
 
-def xlsx_workbook(title: str, header: Iterable, rows: Iterable[Iterable]):
+def xlsx_workbook(title: str, header: list, rows: Iterable[Iterable]):
     """A workbook of one sheet, written row by row (openpyxl's write-only mode)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(xlsx_cells(sheet, header))
+    if header:
+        sheet.append(xlsx_cells(sheet, header))
     for row in rows:
         sheet.append(xlsx_cells(sheet, row))
     return book

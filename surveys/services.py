@@ -732,6 +732,8 @@ def response_for_resume_code(*, code: str) -> Response:
             .first()
         )
         response = code_row.response if code_row else None
+    if response is None and (slip := unused_slip(code=code)) is not None:
+        _ensure_accepting(slip.survey)  # a slip printed before publishing: "not open"
     if response is None:
         raise ValidationError(
             gettext("We do not recognise that code. Check the letters and try again."),

@@ -97,6 +97,16 @@ def test_a_slip_code_typed_again_after_starting_continues_the_same_answers(clien
     assert other.session["survey_responses"][str(survey.pk)] == code.response_id
 
 
+def test_a_draft_slip_typed_at_the_resume_page_is_not_open_yet(client):
+    survey = make_survey()
+    code = slip(survey)
+
+    response = client.post(reverse("surveys:resume"), {"code": code.code})
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("code", code="closed")
+
+
 def test_the_open_link_without_slips_asks_for_no_code(client):
     survey = make_published_survey()
 

@@ -396,6 +396,7 @@ def resume(request: HttpRequest) -> HttpResponse:
                 url = reverse("surveys:answer_start", args=[slip.survey.token])
                 return redirect(f"{url}?{urlencode({'code': slip.code})}")
             try:
+                # A draft's slip is refused here, as "not open", like any closed survey's.
                 response = services.response_for_resume_code(code=code)
             except ValidationError as error:
                 form.add_error("code", error)
