@@ -244,6 +244,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Text fields show their limit and are never cut by the browser (brukarkraft/forms_rendering.py).
 FORM_RENDERER = "brukarkraft.forms_rendering.PortalFormRenderer"
 
+# Admin downloads (django-import-export): text that a spreadsheet would run as a formula
+# goes out inert, and XLSX text cells are text (brukarkraft/exports.py, used by every
+# CSV and XLSX the portal writes). HTML, YAML and the like are not offered.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+from brukarkraft.exports import FORMATS  # noqa: E402
+
+IMPORT_EXPORT_FORMATS = FORMATS
+
 # E-mail: to the console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Brukarkraft <noreply@brukarkraft.se>")

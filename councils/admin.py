@@ -9,7 +9,6 @@ message, and nothing is saved. Rows edited in inlines are validated with the sam
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
+from brukarkraft.exports import csv_response
 from brukarkraft.importing import LookupWidget
 from brukarkraft.models import Organisation, User
 from brukarkraft.text import NOTE_LENGTH
@@ -199,11 +199,8 @@ def pay_rows(attendance) -> list[list[str]]:
 
 
 def pay_csv(attendance, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte-order mark makes Excel read the file as UTF-8 (å, ä, ö intact).
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    # Members' names come from self-registration: a formula in one must not run.
+    response, writer = csv_response(filename)
     writer.writerow(
         [
             gettext("council"),

@@ -194,9 +194,21 @@ def builder_visits(data) -> list[Visit]:
             {"pk": draft, "question": s["draft_choice"].pk},
         ),
         Visit(
+            "change a choice question, more empty options",
+            "surveys:question_edit",
+            {"pk": draft, "question": s["draft_choice"].pk},
+            query="?rows=5",
+        ),
+        Visit(
             "delete a question",
             "surveys:question_delete",
             {"pk": draft, "question": s["draft_question"].pk},
+        ),
+        Visit("delete a draft survey", "surveys:delete", {"pk": draft}),
+        Visit(
+            "delete test answers (refused: real answers)",
+            "surveys:test_answers_delete",
+            {"pk": pk},
         ),
         Visit("question bank", "surveys:bank", {"pk": draft}),
         Visit("preview", "surveys:preview", {"pk": pk}),

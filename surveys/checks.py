@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from .models import CHOICE_KINDS, FIXED_OPTION_KINDS, LANGUAGES, Question, Survey
 
@@ -17,7 +17,12 @@ from .models import CHOICE_KINDS, FIXED_OPTION_KINDS, LANGUAGES, Question, Surve
 # one thought each. Over 15 words a sentence is "very long" for easy-to-read text.
 MAX_EASY_SENTENCE_WORDS = 15
 
-LANGUAGE_NAMES = {"sv": "svenska", "nb": "norsk", "en": "English"}
+# Language names as they read inside a sentence of the interface ("på engelska").
+LANGUAGE_NAMES = {
+    "sv": pgettext_lazy("inside a sentence: in …", "Swedish"),
+    "nb": pgettext_lazy("inside a sentence: in …", "Norwegian"),
+    "en": pgettext_lazy("inside a sentence: in …", "English"),
+}
 
 # Words that make meaning rest on colour: "press the green one", "röd betyder nej".
 COLOUR_WORDS = re.compile(

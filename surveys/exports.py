@@ -3,12 +3,16 @@
 tablib (django-import-export's engine) builds the whole table in memory first; at
 100,000 responses × 20 questions that is millions of Python objects. Here responses
 are read in batches by primary key, their answers in one query per batch, and each row
-is written out at once: csv for CSV, openpyxl's write-only mode for XLSX.
+is written out at once: csv for CSV, openpyxl's write-only mode for XLSX, both through
+brukarkraft.exports so that no answer can become a formula.
+
+By default the cells carry what the respondent saw, in the export's language ("Don't
+know", "Answered with a support person", the option's text); with values=codes they
+carry the stable codes instead (dont_know, helped, the option's value).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from collections import defaultdict
@@ -17,13 +21,16 @@ from collections.abc import Callable, Iterator
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Answer, Kind, Question, Response, Survey
+from brukarkraft.exports import csv_writer, xlsx_workbook
+
+from .models import Answer, ExportJob, Kind, Question, Response, Survey
 
 BATCH = 2000
 DONT_KNOW = "dont_know"
+CODES = ExportJob.Values.CODES
 
 
-def header(questions: list[Question]) -> list[str]:
+def header(questions: list[Question], values: str = CODES) -> list[str]:
     columns = [
         gettext("response"),
         gettext("sent"),
@@ -34,8 +41,29 @@ def header(questions: list[Question]) -> list[str]:
         gettext("easy-to-read mode"),
     ]
     for number, question in enumerate(questions, start=1):
-        columns.append(f"Q{number} {question.text_sv[:60]}")
+        # Codes go with the Swedish text, the survey's reference; labels with the language's.
+        text = question.text_sv if values == CODES else question.text
+        columns.append(f"Q{number} {text[:60]}")
     return columns
+
+
+class Words:
+    """What a cell says for a code: the code itself, or its label in the active language."""
+
+    def __init__(self, values: str):
+        self.codes = values == CODES
+        self.dont_know = DONT_KNOW if self.codes else gettext("Don't know")
+        # An empty table leaves the code; "Not stated" stays an empty cell either way.
+        self.channel = {} if self.codes else dict(Response.Channel.choices)
+        self.support = {} if self.codes else dict(Response.Support.choices[:2])
+        self.role = {} if self.codes else dict(Response.SupportRole.choices)
+        self.easy = ("1", "0") if self.codes else (gettext("Yes"), gettext("No"))
+
+    def option(self, option) -> str:
+        return option.value if self.codes else (option.label or option.value)
+
+    def of(self, table: dict, code: str) -> str:
+        return str(table.get(code, code))
 
 
 def columns_of(survey: Survey) -> list[Question]:
@@ -48,12 +76,14 @@ def rows(
     progress: Callable[[int], None] | None = None,
     *,
     questions: list[Question] | None = None,
+    values: str = CODES,
 ) -> Iterator[list]:
     """One list per submitted response, in the order of header()."""
     if questions is None:
         questions = columns_of(survey)
+    words = Words(values)
     index = {q.pk: i for i, q in enumerate(questions)}
-    option_values = {o.pk: o.value for q in questions for o in q.options.all()}
+    option_values = {o.pk: words.option(o) for q in questions for o in q.options.all()}
     multiple = {q.pk for q in questions if q.kind == Kind.MULTIPLE}
     responses = Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
     last_pk = 0
@@ -85,7 +115,7 @@ def rows(
             cells = answers[response_id]
             column = index[question_id]
             if dont_know:
-                value = DONT_KNOW
+                value = words.dont_know
             elif option_id:
                 value = option_values.get(option_id, "")
             elif number is not None:
@@ -98,19 +128,25 @@ def rows(
                 cells[column] = value
         for pk, submitted, unit, channel, support, role, easy in batch:
             local = timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M") if submitted else ""
-            yield [pk, local, unit or "", channel, support, role, "1" if easy else "0"] + (
-                answers.get(pk) or [""] * len(questions)
-            )
+            yield [
+                pk,
+                local,
+                unit or "",
+                words.of(words.channel, channel),
+                words.of(words.support, support),
+                words.of(words.role, role),
+                words.easy[0] if easy else words.easy[1],
+            ] + (answers.get(pk) or [""] * len(questions))
         done += len(batch)
         if progress:
             progress(done)
 
 
-def write_csv(questions: list[Question], lines: Iterator[list]):
+def write_csv(header_row: list[str], lines: Iterator[list]):
     out = tempfile.TemporaryFile()
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(header(questions))
+    writer = csv_writer(text)
+    writer.writerow(header_row)
     writer.writerows(lines)
     text.flush()
     text.detach()
@@ -118,24 +154,19 @@ def write_csv(questions: list[Question], lines: Iterator[list]):
     return out
 
 
-def write_xlsx(questions: list[Question], lines: Iterator[list]):
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=gettext("Answers")[:31])
-    sheet.append(header(questions))
-    for line in lines:
-        sheet.append(line)
+def write_xlsx(header_row: list[str], lines: Iterator[list]):
+    book = xlsx_workbook(gettext("Answers"), header_row, lines)
     out = tempfile.TemporaryFile()
     book.save(out)
     out.seek(0)
     return out
 
 
-def write(survey: Survey, format: str, language: str, progress=None):
+def write(survey: Survey, format: str, language: str, progress=None, values: str = CODES):
     with translation.override(language):
         questions = columns_of(survey)
-        lines = rows(survey, progress, questions=questions)
+        lines = rows(survey, progress, questions=questions, values=values)
+        header_row = header(questions, values)
         if format == "xlsx":
-            return write_xlsx(questions, lines)
-        return write_csv(questions, lines)
+            return write_xlsx(header_row, lines)
+        return write_csv(header_row, lines)

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.validators import DateRangeMixin
 
-from .models import Kind, Option, Question, Response, Section, Survey, Unit
+from .models import (
+    ExportJob,
+    Kind,
+    Option,
+    Question,
+    Response,
+    Section,
+    Survey,
+    Unit,
+    current_language,
+)
 from .services import MAX_CODES_PER_BATCH, MAX_TEXT_ANSWER, GivenAnswer
 
 DONT_KNOW = "dk"
 MAX_PICTURE_BYTES = 2 * 1024 * 1024
 PICTURE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+# Texts a draft may lack but the accessibility check requires before publishing: their
+# labels say so instead of "(optional)".
+NEEDED_TO_PUBLISH = _("needed to publish")
+NEEDED_WITH_PICTURE = _("needed to publish with a picture")
+
+
+def mark_needed(form: forms.BaseForm, names, why) -> None:
+    for name in names:
+        if name in form.fields:
+            form.fields[name].needed_for = why
 
 
 def validate_picture(upload) -> None:
@@ -60,11 +83,19 @@ class SurveySettingsForm(forms.ModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_needed(self, ["title_nb", "title_en"], NEEDED_TO_PUBLISH)
+
 
 class SectionForm(forms.ModelForm):
     class Meta:
         model = Section
         fields = ["title_sv", "title_nb", "title_en"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_needed(self, ["title_nb", "title_en"], NEEDED_TO_PUBLISH)
 
 
 class QuestionForm(forms.ModelForm):
@@ -126,6 +157,10 @@ class QuestionForm(forms.ModelForm):
         self.fields["show_if_option"].empty_label = gettext("Always show the question")
         self.fields["image"].validators.append(validate_picture)
         self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+        mark_needed(
+            self, ["text_nb", "text_en", "easy_sv", "easy_nb", "easy_en"], NEEDED_TO_PUBLISH
+        )
+        mark_needed(self, ["image_alt_sv", "image_alt_nb", "image_alt_en"], NEEDED_WITH_PICTURE)
 
     def clean(self):
         data = super().clean()
@@ -157,6 +192,8 @@ class OptionForm(forms.ModelForm):
         self.fields["value"].help_text = gettext("Leave empty to number the options 1, 2, 3 …")
         self.fields["image"].validators.append(validate_picture)
         self.fields["image"].widget = forms.ClearableFileInput(attrs={"accept": "image/*"})
+        mark_needed(self, ["label_sv", "label_nb", "label_en"], NEEDED_TO_PUBLISH)
+        mark_needed(self, ["image_alt_sv", "image_alt_nb", "image_alt_en"], NEEDED_WITH_PICTURE)
 
     def clean(self):
         data = super().clean()
@@ -208,6 +245,35 @@ class ExportForm(forms.Form):
         widget=forms.RadioSelect,
         initial="csv",
     )
+    language = forms.ChoiceField(
+        label=_("Language of the file"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The headings, the questions and the answers are written in this language."),
+    )
+    values = forms.ChoiceField(
+        label=_("Write the answers as"),
+        choices=ExportJob.Values.choices,
+        widget=forms.RadioSelect,
+        initial=ExportJob.Values.LABELS,
+        required=False,
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The survey's own language: the one being read, if the survey is written in it.
+        language = current_language()
+        if not getattr(survey, f"title_{language}"):
+            language = "sv"
+        self.fields["language"].initial = language
+        self.default_language = language
+
+    def clean(self):
+        data = super().clean()
+        # A form sent without these (an older page still open) gets what the page offers first.
+        data["language"] = data.get("language") or self.default_language
+        data["values"] = data.get("values") or ExportJob.Values.LABELS
+        return data
 
 
 class ResultsFilterForm(DateRangeMixin, forms.Form):
@@ -268,13 +334,18 @@ class StartForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, needs_code: bool, **kwargs):
+    def __init__(self, *args, needs_code: bool, offers_code: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_code = needs_code
         if needs_code:
             self.fields["code"].required = True
             self.fields["code"].error_messages["required"] = gettext(
                 "Write the code from your slip."
+            )
+        elif offers_code:
+            # The open link is on and slips are out too: a slip's code may be written here.
+            self.fields["code"].help_text = gettext(
+                "Only if you were given a slip with a code, for example ABCD-EFGH."
             )
         else:
             del self.fields["code"]

@@ -577,8 +577,16 @@ class ExportJob(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
+    class Values(models.TextChoices):
+        LABELS = "labels", _("The answers as the respondents saw them, in the chosen language")
+        CODES = "codes", _("Codes for statistics programs (dont_know, helped, option values)")
+
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="exports")
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    values = models.CharField(
+        _("answers as"), max_length=6, choices=Values.choices, default=Values.LABELS
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.QUEUED
     )

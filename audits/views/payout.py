@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from django.shortcuts import render
 from django.utils import formats
 from django.utils.translation import gettext
 
+from brukarkraft.exports import csv_response
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 
@@ -71,16 +71,8 @@ def money(value: Decimal | None) -> str:
     return formats.number_format(value or Decimal("0"), 2, use_l10n=True, force_grouping=False)
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte-order mark makes Excel read the file as UTF-8 (å, ä, ö intact).
-    response.write("\ufeff")
-    return response, csv.writer(response, delimiter=";")
-
-
 def summary_csv(rows: list[dict], start: date, end: date) -> HttpResponse:
-    response, writer = _csv_response(f"fees-{start}-{end}.csv")
+    response, writer = csv_response(f"fees-{start}-{end}.csv")
     writer.writerow(
         [
             gettext("Auditor"),
@@ -110,7 +102,7 @@ def summary_csv(rows: list[dict], start: date, end: date) -> HttpResponse:
 
 
 def detail_csv(entries: QuerySet[FeeEntry], start: date, end: date) -> HttpResponse:
-    response, writer = _csv_response(f"fees-detail-{start}-{end}.csv")
+    response, writer = csv_response(f"fees-detail-{start}-{end}.csv")
     writer.writerow(
         [
             gettext("Auditor"),

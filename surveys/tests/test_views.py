@@ -51,6 +51,8 @@ EDIT_PAGES = {
     "bank",
     "distribution",
     "code_slips",
+    "delete",
+    "test_answers_delete",
 }
 OWN_EXPORT_PAGES = {"export_status", "export_download"}
 STAFF_PAGES = {"members"}
@@ -131,6 +133,8 @@ def pages(survey, staff, django_capture_on_commit_callbacks):
         "export_status": reverse("surveys:export_status", args=[pk, job.pk]),
         "export_download": reverse("surveys:export_download", args=[pk, job.pk]),
         "members": reverse("surveys:members", args=[pk]),
+        "delete": reverse("surveys:delete", args=[pk]),
+        "test_answers_delete": reverse("surveys:test_answers_delete", args=[pk]),
     }
 
 

@@ -9,7 +9,7 @@ from django.forms import modelformset_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from brukarkraft.http import post_only
 
@@ -78,13 +78,15 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
             question.number = numbers[question.pk]
             if question.show_if_option_id:
                 question.condition_number = numbers.get(question.show_if_option.question_id)
+    response_count = survey.responses.count()
     context = {
         "survey": survey,
         "sections": sections,
         "question_count": len(questions),
         "problems": survey_problems(survey),
-        "has_responses": survey.responses.exists(),
+        "has_responses": response_count > 0,
         "can_edit": can_edit(request, survey),
+        "test_answers": services.test_answers_deletable(survey, response_count),
         "newer": survey.next_versions.order_by("-version").first(),
     }
     return render(request, "surveys/builder.html", context)
@@ -105,7 +107,21 @@ def section_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/section_form.html", {"form": form, "survey": survey})
 
 
-OptionFormSet = modelformset_factory(Option, form=OptionForm, extra=2, can_delete=True)
+# Empty answer-option blocks on the page: two by default, more on request ("Save and show
+# more empty answer options", or builder.js adding blocks without a round trip).
+EMPTY_OPTIONS = 2
+MAX_EMPTY_OPTIONS = 20
+
+
+def option_formset(extra: int):
+    return modelformset_factory(Option, form=OptionForm, extra=extra, can_delete=True)
+
+
+def _empty_options(value) -> int:
+    try:
+        return max(1, min(MAX_EMPTY_OPTIONS, int(value)))
+    except (TypeError, ValueError):
+        return EMPTY_OPTIONS
 
 
 @survey_people
@@ -142,7 +158,7 @@ def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
         request.POST or None, request.FILES or None, survey=survey, instance=question
     )
     formset = (
-        OptionFormSet(
+        option_formset(_empty_options(request.GET.get("rows", EMPTY_OPTIONS)))(
             request.POST or None,
             request.FILES or None,
             queryset=question.options.order_by("position", "pk"),
@@ -169,8 +185,18 @@ def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
                 _error(request, error)
                 return redirect("surveys:builder", pk=survey.pk)
             messages.success(request, gettext("The question is saved."))
+            if formset is not None and request.POST.get("action") == "more_options":
+                rows = _empty_options(request.POST.get("more_options"))
+                url = reverse("surveys:question_edit", args=[survey.pk, question.pk])
+                return redirect(f"{url}?rows={rows}#options")
             return redirect("surveys:builder", pk=survey.pk)
-    context = {"form": form, "formset": formset, "survey": survey, "question": question}
+    context = {
+        "form": form,
+        "formset": formset,
+        "survey": survey,
+        "question": question,
+        "max_empty_options": MAX_EMPTY_OPTIONS,
+    }
     return render(request, "surveys/question_form.html", context)
 
 
@@ -283,6 +309,55 @@ def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, gettext("The survey is closed. No more answers can be given."))
     return redirect("surveys:builder", pk=survey.pk)
+
+
+@survey_people
+def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a draft, after a page that says what goes with it."""
+    if request.method == "POST" and services.survey_deleted_by(pk=pk, user=request.user):
+        return redirect("surveys:list")  # Pressed twice: the first press deleted it.
+    survey = editable_survey(request, pk)
+    if request.method == "POST":
+        try:
+            services.survey_delete(survey=survey, by=request.user)
+        except ValidationError as error:
+            _error(request, error)
+            return redirect("surveys:builder", pk=survey.pk)
+        messages.success(
+            request, gettext("The draft “%(title)s” is deleted.") % {"title": survey.title}
+        )
+        return redirect("surveys:list")
+    context = {"survey": survey, "deletable": survey.status == Survey.Status.DRAFT}
+    return render(request, "surveys/survey_delete.html", context)
+
+
+@survey_people
+def test_answers_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete the answers given to try the survey out, after a page that counts them."""
+    survey = editable_survey(request, pk)
+    if request.method == "POST":
+        try:
+            count = services.survey_delete_test_answers(survey=survey, by=request.user)
+        except ValidationError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s test answer is deleted. The questions can be changed again.",
+                    "%(count)s test answers are deleted. The questions can be changed again.",
+                    count,
+                )
+                % {"count": count},
+            )
+        return redirect("surveys:builder", pk=survey.pk)
+    context = {
+        "survey": survey,
+        "deletable": services.test_answers_deletable(survey),
+        "response_count": survey.responses.count(),
+        "max": services.TEST_ANSWERS_MAX,
+    }
+    return render(request, "surveys/test_answers_delete.html", context)
 
 
 @post_only("surveys:builder", "pk")

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from brukarkraft.models import User
 
@@ -60,24 +60,36 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             batch_form = CodeBatchForm(request.POST, prefix="batch", survey=survey)
             if batch_form.is_valid():
-                batch = services.code_batch_create(
-                    survey=survey,
-                    size=batch_form.cleaned_data["size"],
-                    unit=batch_form.cleaned_data["unit"],
-                    language=translation.get_language(),
-                    answer_url=request.build_absolute_uri(
-                        reverse("surveys:answer_start", args=[survey.token])
-                    ),
-                )
-                messages.success(
-                    request,
-                    gettext(
-                        "%(count)s codes are made. The slips to print are being made; the link"
-                        " appears in the list when they are ready."
+                try:
+                    batch = services.code_batch_create(
+                        survey=survey,
+                        size=batch_form.cleaned_data["size"],
+                        unit=batch_form.cleaned_data["unit"],
+                        language=translation.get_language(),
+                        answer_url=request.build_absolute_uri(
+                            reverse("surveys:answer_start", args=[survey.token])
+                        ),
                     )
-                    % {"count": batch.size},
-                )
-                return redirect("surveys:distribution", pk=survey.pk)
+                except ValidationError as error:
+                    batch_form.add_error(None, error)
+                else:
+                    messages.success(
+                        request,
+                        gettext(
+                            "%(count)s codes are made. The slips to print are being made; the"
+                            " link appears in the list when they are ready."
+                        )
+                        % {"count": batch.size},
+                    )
+                    if survey.status == survey.Status.DRAFT:
+                        messages.info(
+                            request,
+                            gettext(
+                                "The codes work once the survey is published: hand out the"
+                                " slips after that."
+                            ),
+                        )
+                    return redirect("surveys:distribution", pk=survey.pk)
     link = request.build_absolute_uri(reverse("surveys:answer_start", args=[survey.token]))
     units = [
         (unit, request.build_absolute_uri(reverse("surveys:answer_start", args=[unit.token])))
@@ -216,18 +228,32 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("question__section__position", "question__position", "pk")
     )
     if request.method == "POST":
-        answer = get_object_or_404(pending, pk=request.POST.get("answer"))
         decision = request.POST.get("decision", "")
+        # One answer's own button, or the ticked answers with a button for them all.
+        chosen = [request.POST["answer"]] if "answer" in request.POST else None
+        chosen = chosen or request.POST.getlist("answers")
         try:
-            services.free_text_review(answer=answer, decision=decision)
+            count = services.free_text_review_many(
+                survey=survey, answer_ids=chosen, decision=decision
+            )
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
             messages.success(
                 request,
-                gettext("The answer may now be shown in the results.")
+                ngettext(
+                    "%(count)s answer may now be shown in the results.",
+                    "%(count)s answers may now be shown in the results.",
+                    count,
+                )
+                % {"count": count}
                 if decision == Answer.Review.APPROVED
-                else gettext("The answer is hidden from the results."),
+                else ngettext(
+                    "%(count)s answer is hidden from the results.",
+                    "%(count)s answers are hidden from the results.",
+                    count,
+                )
+                % {"count": count},
             )
         return redirect("surveys:free_text", pk=survey.pk)
     context = {
@@ -242,12 +268,10 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def exports(request: HttpRequest, pk: int) -> HttpResponse:
     survey = visible_survey(request, pk)
-    form = ExportForm(request.POST or None)
+    form = ExportForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.export_request(
-                survey=survey, format=form.cleaned_data["format"], by=request.user
-            )
+            job = services.export_request(by=request.user, survey=survey, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("surveys:exports", pk=survey.pk)

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 
 from brukarkraft.http import post_only
@@ -115,13 +115,15 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     if not survey.is_accepting_answers():
         return _closed(request, survey)
-    # With the open link turned off, only a one-time code lets a person in.
+    # With the open link turned off, only a one-time code lets a person in; with it on, a
+    # slip's code (from its QR link or typed) still counts as that slip's answers.
     needs_code = not survey.open_link_enabled
+    offers_code = needs_code or bool(request.GET.get("code")) or survey.codes.exists()
     existing = _session_response(request, survey)
     if existing and existing.is_submitted:
         existing = None
     if request.method == "POST":
-        form = StartForm(request.POST, needs_code=needs_code)
+        form = StartForm(request.POST, needs_code=needs_code, offers_code=offers_code)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -132,10 +134,10 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
                     easy_read=data["easy_read"],
                     support=data["support"],
                     support_role=data["support_role"],
-                    one_time_code=data.get("code") if needs_code else None,
+                    one_time_code=data.get("code") or None,
                 )
             except ValidationError as error:
-                form.add_error("code" if needs_code else None, error)
+                form.add_error("code" if "code" in form.fields else None, error)
             else:
                 _remember(request, started.response, started.resume_code)
                 visible = _visible(_steps(survey), started.response)
@@ -143,9 +145,9 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(_first_page(token, survey, visible, answered))
     else:
         initial = {"start_key": services.new_start_key()}
-        if needs_code and request.GET.get("code"):
+        if offers_code and request.GET.get("code"):
             initial["code"] = request.GET["code"][:20]
-        form = StartForm(initial=initial, needs_code=needs_code)
+        form = StartForm(initial=initial, needs_code=needs_code, offers_code=offers_code)
     steps = _steps(survey)
     questions = [q for q in steps if not q.is_practice]
     context = {
@@ -387,8 +389,15 @@ def resume(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ResumeForm(request.POST)
         if form.is_valid():
+            code = form.cleaned_data["code"]
+            slip = services.unused_slip(code=code)
+            if slip is not None and slip.survey.status != Survey.Status.DRAFT:
+                # A slip not used yet: its survey's start page, with the code filled in.
+                url = reverse("surveys:answer_start", args=[slip.survey.token])
+                return redirect(f"{url}?{urlencode({'code': slip.code})}")
             try:
-                response = services.response_for_resume_code(code=form.cleaned_data["code"])
+                # A draft's slip is refused here, as "not open", like any closed survey's.
+                response = services.response_for_resume_code(code=code)
             except ValidationError as error:
                 form.add_error("code", error)
             else:
