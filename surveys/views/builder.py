@@ -16,7 +16,7 @@ from .. import services
 from ..checks import survey_problems
 from ..forms import OptionForm, QuestionForm, SectionForm, SurveySettingsForm
 from ..models import FIXED_OPTION_KINDS, BankQuestion, Option, Question, Survey
-from .access import can_edit, editable_survey, survey_people, visible_survey
+from .access import can_edit, can_publish, editable_survey, survey_people, visible_survey
 
 QUESTION_FIELDS = [name for name in QuestionForm.Meta.fields if name != "section"]
 
@@ -84,6 +84,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": survey_problems(survey),
         "has_responses": survey.responses.exists(),
         "can_edit": can_edit(request, survey),
+        "can_publish": can_publish(request, survey),
         "newer": survey.next_versions.order_by("-version").first(),
     }
     return render(request, "surveys/builder.html", context)
