@@ -65,6 +65,17 @@ def is_lead(user, audit: Audit) -> bool:
     return team_role(user, audit) == AuditMember.Role.LEAD
 
 
+def team_survey_ids(user, *, build: bool):
+    """The surveys linked to the audits `user` is on the team of now (the lead only, when
+    `build`); a closed or cancelled audit gives nothing, so access ends with the audit."""
+    members = AuditMember.objects.filter(user=user, audit__survey__isnull=False).exclude(
+        audit__status__in=[Audit.Status.CLOSED, Audit.Status.CANCELLED]
+    )
+    if build:
+        members = members.filter(role=AuditMember.Role.LEAD)
+    return members.values("audit__survey_id")
+
+
 def has_undertaking(user) -> bool:
     if "_has_undertaking" not in user.__dict__:
         user.__dict__["_has_undertaking"] = ConfidentialityUndertaking.objects.filter(

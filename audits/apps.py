@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AuditsConfig(AppConfig):
     name = "audits"
     verbose_name = _("User audits")
+
+    def ready(self) -> None:
+        from surveys import grants
+
+        from .access import team_survey_ids
+
+        # An audit's live team reads its linked survey; the lead builds and publishes it.
+        grants.register(team_survey_ids)

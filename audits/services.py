@@ -558,8 +558,6 @@ def team_add(
     )
     # Keyed by the event: added again after a removal, the person is told again.
     _notify(audit, Notification.Kind.TEAM_ADDED, key=f"added-{event.pk}", about=user)
-    if audit.survey_id:
-        _grant_survey(audit, user)
     return member
 
 
@@ -594,30 +592,17 @@ def team_remove(*, audit: Audit, by: User, member: AuditMember) -> None:
     _notify(audit, Notification.Kind.TEAM_REMOVED, key=f"removed-{event.pk}", about=person)
 
 
-def _grant_survey(audit: Audit, user: User) -> None:
-    from surveys.models import SurveyMember
-    from surveys.services import survey_grant_access
-
-    role = (
-        SurveyMember.Role.BUILDER
-        if audit.members.filter(user=user, role=AuditMember.Role.LEAD).exists()
-        else SurveyMember.Role.ANALYST
-    )
-    survey_grant_access(survey=audit.survey, user=user, role=role)
-
-
 @transaction.atomic
 def audit_link_survey(*, audit: Audit, by: User, survey) -> Audit:
-    """Use a survey in the audit: the team may analyse it and the report shows its results."""
+    """Use a survey in the audit: the team may analyse it and the report shows its results.
+    The team's access follows the link (audits.access.team_survey_ids): a survey linked
+    before is no longer theirs."""
     audit = _lock(audit)
     _require_manager(by, audit)
     if audit.report_is_frozen or audit.status in {Audit.Status.CANCELLED, Audit.Status.DRAFT}:
         _refuse(audit, gettext("The survey cannot be changed at this stage."))
     audit.survey = survey
     audit.save(update_fields=["survey", "updated_at"])
-    if survey is not None:
-        for member in audit.members.select_related("user"):
-            _grant_survey(audit, member.user)
     _record(audit, action="survey_linked", by=by, comment=str(survey or ""))
     return audit
 

@@ -374,6 +374,9 @@ TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "Brukarkraft"
 # Staff and admin sessions end after this many idle minutes and when the browser closes.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+# A respondent's place in a survey ends after this many idle minutes (shared devices); the
+# answers stay saved and their code continues them.
+SURVEY_IDLE_MINUTES = env.int("SURVEY_IDLE_MINUTES", default=20)
 
 # Rate limits on the public endpoints (django-ratelimit), counted in the cache, i.e. in
 # Redis in production, so they hold across every web process. Per client address.

@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.demo import seed
-from surveys.models import Kind, Response
+from surveys.models import Kind, Response, SurveyMember
 
 from .crawl import Visit, submit_main_form
 
 
 def survey_crawl_data(staff, auditor) -> dict:
-    published, draft = seed(staff=staff, auditor=auditor)
+    published, draft = seed(staff=staff)
+    # Given by hand here; in the demo the auditor has it as the lead of the linked audit.
+    services.survey_grant_access(survey=published, user=auditor, role=SurveyMember.Role.BUILDER)
     questions = {q.kind: q for q in published.questions.in_order() if not q.is_practice}
     practice = published.questions.get(is_practice=True)
     single_page = services.survey_new_version(survey=published, by=staff)

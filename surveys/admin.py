@@ -2,6 +2,7 @@
 read-only here (they change only through the answering pages and paper entry)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
@@ -80,11 +81,16 @@ class AnswerInline(admin.TabularInline):
     model = Answer
     extra = 0
     can_delete = False
-    readonly_fields = ["question", "option", "dont_know", "text", "number", "review"]
+    readonly_fields = ["question", "option", "dont_know", "shown_text", "number", "review"]
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("text"))
+    def shown_text(self, answer: Answer) -> str:
+        # A text reviewers hid as identifying is shown nowhere, the admin included.
+        return "" if answer.review == Answer.Review.HIDDEN else answer.text
 
 
 @admin.register(Response)

@@ -33,6 +33,26 @@ COLOUR_WORDS = re.compile(
 )
 
 
+# Data the portal must never collect from anonymous respondents, in Swedish, Norwegian and
+# English: identity numbers, bank and card numbers, passwords and codes.
+IDENTITY_WORDS = re.compile(
+    r"\b(person\w*nummer|personnr|samordningsnummer|fødsels\w*nummer|fødselsnr|"
+    r"d-nummer|pass(?:port)?nummer|"
+    r"(?:personal|national) identity number|social security number|passport number|"
+    r"id number|identity number|"
+    r"[åy]{2}(?:[åy]{2})?mmdd[-\s]?[xn]{4}|ddmm[åy]{2}[-\s]?[xn]{5})",
+    re.IGNORECASE,
+)
+ACCOUNT_WORDS = re.compile(
+    r"\b(\w*kontonummer|kontonr|bankkonto|clearingnummer|kortnummer|iban|"
+    r"account number|bank account|card number|credit card)\b",
+    re.IGNORECASE,
+)
+SECRET_WORDS = re.compile(
+    r"\b(lösenord|passord|password|pin-kod|pin-kode|pin code|bankid)\b", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True)
 class Problem:
     message: str
@@ -74,6 +94,7 @@ def survey_problems(survey: Survey) -> list[Problem]:
         problems.append(Problem(gettext("The survey has no questions yet.")))
     for number, question in enumerate(questions, start=1):
         problems.extend(_question_problems(question, number))
+        problems.extend(_forbidden_data_problems(question, number))
     return problems
 
 
@@ -155,4 +176,48 @@ def _question_problems(question: Question, number: int) -> list[Problem]:
             ),
             word=match.group(0),
         )
+    return found
+
+
+def _forbidden_data_problems(question: Question, number: int) -> list[Problem]:
+    """A question that asks for data the portal must not collect blocks publishing: the
+    answers are anonymous, and no one may be asked for identity or account numbers here."""
+    texts = [
+        getattr(question, f"{part}_{language}")
+        for part in ("text", "easy", "help")
+        for language in LANGUAGES
+    ]
+    texts += [
+        getattr(o, f"label_{language}") for o in question.options.all() for language in LANGUAGES
+    ]
+    messages = [
+        (
+            IDENTITY_WORDS,
+            gettext(
+                "Question %(number)s: the text asks for an identity number (“%(word)s”)."
+                " The survey is anonymous and the portal must not collect identity numbers:"
+                " remove the question or ask something else."
+            ),
+        ),
+        (
+            ACCOUNT_WORDS,
+            gettext(
+                "Question %(number)s: the text asks for a bank account or card number"
+                " (“%(word)s”). The portal must not collect account numbers: remove the"
+                " question or ask something else."
+            ),
+        ),
+        (
+            SECRET_WORDS,
+            gettext(
+                "Question %(number)s: the text asks for a password or code (“%(word)s”)."
+                " The portal must not collect them: remove the question or ask something else."
+            ),
+        ),
+    ]
+    found = []
+    for pattern, message in messages:
+        match = next((m for m in map(pattern.search, texts) if m), None)
+        if match:
+            found.append(Problem(message % {"number": number, "word": match.group(0)}, question))
     return found

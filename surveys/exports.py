@@ -108,6 +108,8 @@ def rows(
         answers: dict[int, list] = defaultdict(lambda: [""] * len(questions))
         for response_id, question_id, option_id, dont_know, text, number in (
             Answer.objects.filter(response_id__in=[row[0] for row in batch], question_id__in=index)
+            # A text reviewers hid as identifying leaves no output, the raw export included.
+            .exclude(review=Answer.Review.HIDDEN)
             .order_by()
             .values_list("response_id", "question_id", "option_id", "dont_know", "text", "number")
             .iterator(chunk_size=10_000)

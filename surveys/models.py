@@ -1,8 +1,9 @@
 """Surveys: questionnaires in three languages with easy-to-read text, picture support,
 anonymous responses, one-time codes, paper entry, results and exports.
 
-Surveys does not know about audits: an audit links to a survey from its own side and
-gives its auditors access through `SurveyMember` (see services.survey_grant_access).
+Surveys does not know about audits: an audit links to a survey from its own side, and its
+live team's access is read through the source the audits app registers in `grants`.
+`SurveyMember` holds access given by hand (and a survey's creator).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from brukarkraft.roles import Role
 from brukarkraft.validators import validate_order
 from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
+
+from . import grants
 
 LANGUAGES = ("sv", "nb", "en")
 
@@ -48,13 +51,15 @@ class Translated(models.Model):
 
 class SurveyQuerySet(models.QuerySet):
     def visible_to(self, user) -> SurveyQuerySet:
-        """The surveys a person may see in the builder and results: staff all, others their own."""
+        """The surveys a person may see in the builder and results: staff all, others those
+        they were given (SurveyMember) or have through another app's live record (grants)."""
         if not user.is_authenticated:
             return self.none()
         if user.has_role(Role.STAFF, Role.ADMIN):
             return self
         if user.has_role(Role.AUDITOR):
-            return self.filter(members__user=user).distinct()
+            given = SurveyMember.objects.filter(user=user).values("survey_id")
+            return self.filter(Q(pk__in=given) | grants.derived(user, build=False))
         return self.none()
 
     def editable_by(self, user) -> SurveyQuerySet:
@@ -63,9 +68,21 @@ class SurveyQuerySet(models.QuerySet):
         if user.has_role(Role.STAFF, Role.ADMIN):
             return self
         if user.has_role(Role.AUDITOR):
+            given = SurveyMember.objects.filter(user=user, role=SurveyMember.Role.BUILDER)
             return self.filter(
-                members__user=user, members__role=SurveyMember.Role.BUILDER
-            ).distinct()
+                Q(pk__in=given.values("survey_id")) | grants.derived(user, build=True)
+            )
+        return self.none()
+
+    def publishable_by(self, user) -> SurveyQuerySet:
+        """Publishing puts a survey on the portal's own domain: staff, or the lead of the
+        work the survey belongs to (an audit's lead auditor); building a draft is not enough."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.STAFF, Role.ADMIN):
+            return self
+        if user.has_role(Role.AUDITOR):
+            return self.filter(grants.derived(user, build=True))
         return self.none()
 
     def with_counts(self) -> SurveyQuerySet:

@@ -1,22 +1,25 @@
 """Results counted in the database, with small groups suppressed.
 
-A fixed number of queries whatever the number of responses. Any group of fewer than
-MIN_GROUP respondents is never shown, and free text only when its group is large
-enough and an auditor has reviewed the answer.
+A fixed number of queries whatever the number of responses. What may be shown is decided
+by surveys.disclosure (no group under MIN_GROUP, and none that differs from another
+reachable group by fewer than MIN_GROUP people), and free text only when its group may be
+shown and an auditor has approved the answer.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
 from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 
+from . import disclosure
+from .disclosure import MIN_GROUP, Cell
 from .models import Answer, FrozenCount, Kind, Question, Response, Survey, Unit
 
-MIN_GROUP = 5
 MAX_TEXTS_PER_QUESTION = 200
 
 
@@ -115,34 +118,103 @@ def _responses(survey: Survey, filters: Filters):
     return responses
 
 
+def _day():
+    return TruncDate("submitted_at", tzinfo=timezone.get_current_timezone())
+
+
+def _respondent_cells(survey: Survey) -> tuple[dict[Cell, int], dict[int, str]]:
+    """Respondents per cell, over every submitted response (the filters apply in Python), and
+    the units' names."""
+    rows = (
+        Response.objects.filter(survey=survey, status=Response.Status.SUBMITTED)
+        .order_by()
+        .values_list("unit_id", "unit__name", "channel", "support", _day())
+        .annotate(n=Count("pk"))
+    )
+    names = {}
+    cells: dict[Cell, int] = defaultdict(int)
+    for unit, name, channel, support, day, n in rows:
+        if unit:
+            names[unit] = name
+        cells[Cell(unit, channel, support, day)] += n
+    return cells, names
+
+
+def _answer_cells(survey: Survey, questions: list[Question]) -> dict[int, dict[Cell, int]]:
+    """The people who answered each question, per cell: one row per answer except for
+    multiple choice (one row per ticked option), which alone needs the costly DISTINCT."""
+    answers = Answer.objects.filter(
+        response__survey=survey, response__status=Response.Status.SUBMITTED
+    ).order_by()
+    day = TruncDate("response__submitted_at", tzinfo=timezone.get_current_timezone())
+    fields = ("question_id", "response__unit_id", "response__channel", "response__support")
+    multiple = [q.pk for q in questions if q.kind == Kind.MULTIPLE]
+    rows = list(
+        answers.exclude(question_id__in=multiple)
+        .filter(question_id__in=[q.pk for q in questions])
+        .values_list(*fields, day)
+        .annotate(n=Count("pk"))
+    )
+    if multiple:
+        rows += (
+            answers.filter(question_id__in=multiple)
+            .values_list(*fields, day)
+            .annotate(n=Count("response_id", distinct=True))
+        )
+    cells: dict[int, dict[Cell, int]] = defaultdict(lambda: defaultdict(int))
+    for question_id, unit, channel, support, on, n in rows:
+        cells[question_id][Cell(unit, channel, support, on)] += n
+    return cells
+
+
+def _units(cells: dict[Cell, int], names: dict[int, str], filters: Filters) -> list[UnitCount]:
+    """Respondents per unit in the selection; a unit's count only where its group may be shown."""
+    per_unit = {
+        unit: disclosure.count(cells, replace(filters, unit=unit))
+        for unit in {cell.unit for cell in cells if cell.unit}
+    }
+    return sorted(
+        (
+            UnitCount(
+                names[unit],
+                n if disclosure.may_show(cells, replace(filters, unit=unit)) else None,
+            )
+            for unit, n in per_unit.items()
+            if n
+        ),
+        key=lambda item: item.name,
+    )
+
+
+def _helped(cells: dict[Cell, int], filters: Filters) -> int | None:
+    """How many had a support person: said when it is none, or "fewer than five", or when the
+    group of those helped may be shown; otherwise nothing."""
+    if filters.support not in ("", Response.Support.HELPED):
+        return 0
+    helped = replace(filters, support=Response.Support.HELPED)
+    n = disclosure.count(cells, helped)
+    return n if n < MIN_GROUP or disclosure.may_show(cells, helped) else None
+
+
 def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
     filters = filters or Filters()
     questions = list(survey.questions.counted().in_order().prefetch_related("options"))
     if survey.raw_deleted_at:
         return _results_from_totals(survey, filters, questions)
 
-    responses = _responses(survey, filters)
-    respondents = responses.count()
-    units = [
-        UnitCount(name or "", n if n >= MIN_GROUP else None)
-        for name, n in responses.order_by()
-        .values_list("unit__name")
-        .annotate(n=Count("pk"))
-        .order_by("unit__name")
-        if name
-    ]
-    helped = responses.filter(support=Response.Support.HELPED).count()
-    if respondents < MIN_GROUP:
+    people, names = _respondent_cells(survey)
+    respondents = disclosure.count(people, filters)
+    units = _units(people, names, filters)
+    if not disclosure.may_show(people, filters):
         return Results(survey, filters, respondents, True, [], units, None)
+    helped = _helped(people, filters)
 
+    responses = _responses(survey, filters)
     answers = Answer.objects.filter(response__in=responses.values("pk"))
-    # One grouped pass gives option, "don't know", number and waiting-text counts. Only a
-    # multiple-choice question has more than one row per response (services._write_answer
-    # writes one row otherwise), so its row count is the number who answered; the costly
-    # DISTINCT count runs over multiple-choice rows only.
+    # One grouped pass gives option, "don't know", number and waiting-text counts; the number
+    # who answered each question comes from its cells, which also decide what may be shown.
     option_counts: dict[int, dict] = defaultdict(dict)
     dont_know: dict[int, int] = defaultdict(int)
-    rows_per_question: dict[int, int] = defaultdict(int)
     waiting: dict[int, int] = defaultdict(int)
     number_stats: dict[int, list] = {}
     for question_id, option_id, is_dont_know, review, n, count, total, low, high in (
@@ -156,7 +228,6 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
             high=Max("number"),
         )
     ):
-        rows_per_question[question_id] += n
         if is_dont_know:
             dont_know[question_id] += n
         elif option_id:
@@ -170,20 +241,15 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
             stats[2] = min(stats[2], low)
             stats[3] = max(stats[3], high)
 
-    multiple = [q.pk for q in questions if q.kind == Kind.MULTIPLE]
-    answered = {q.pk: rows_per_question.get(q.pk, 0) for q in questions if q.pk not in multiple}
-    if multiple:
-        answered.update(
-            answers.filter(question_id__in=multiple)
-            .order_by()
-            .values_list("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-        )
+    by_question = _answer_cells(survey, questions)
+    answered = {q.pk: disclosure.count(by_question[q.pk], filters) for q in questions}
+    shown = {q.pk for q in questions if disclosure.may_show(by_question[q.pk], filters)}
 
     # Approved texts only, a page of them per question: one query per free-text question.
+    # A text reviewers hid never leaves the database.
     texts: dict[int, list[str]] = {}
     for question in questions:
-        if question.kind == Kind.TEXT and answered.get(question.pk, 0) >= MIN_GROUP:
+        if question.kind == Kind.TEXT and question.pk in shown:
             texts[question.pk] = list(
                 answers.filter(question=question, review=Answer.Review.APPROVED)
                 .exclude(text="")
@@ -194,7 +260,7 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
     results = []
     for number, question in enumerate(questions, start=1):
         n = answered.get(question.pk, 0)
-        item = QuestionResult(number, question, n, suppressed=n < MIN_GROUP)
+        item = QuestionResult(number, question, n, suppressed=question.pk not in shown)
         item.skipped = respondents - n
         if not item.suppressed:
             counts = option_counts.get(question.pk, {})
@@ -211,59 +277,64 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
 
 def _results_from_totals(survey: Survey, filters: Filters, questions) -> Results:
     """Results after the raw answers were deleted: the kept totals, without period filters."""
-    totals = FrozenCount.objects.filter(survey=survey)
-    if filters.unit:
-        totals = totals.filter(unit=filters.unit)
-    if filters.channel:
-        totals = totals.filter(channel=filters.channel)
-    if filters.support:
-        totals = totals.filter(support=filters.support)
-    people = totals.filter(question=None)
-    respondents = people.aggregate(n=Sum("count"))["n"] or 0
-    units = [
-        UnitCount(name, n if n >= MIN_GROUP else None)
-        for name, n in people.exclude(unit=None)
-        .order_by()
-        .values_list("unit__name")
-        .annotate(n=Sum("count"))
-        .order_by("unit__name")
-    ]
-    helped = people.filter(support=Response.Support.HELPED).aggregate(n=Sum("count"))["n"] or 0
-    if respondents < MIN_GROUP:
+    filters = replace(filters, date_from=None, date_to=None)
+    totals = FrozenCount.objects.filter(survey=survey).order_by()
+    rows = totals.values_list(
+        "question_id", "option_id", "dont_know", "unit_id", "unit__name", "channel", "support"
+    ).annotate(n=Sum("count"), s=Sum("number_sum"))
+    people: dict[Cell, int] = defaultdict(int)
+    names: dict[int, str] = {}
+    # Per question and cell: people per option, "don't know", and number answers with their sum.
+    kept: dict[int, dict[Cell, dict]] = defaultdict(dict)
+    for question_id, option_id, is_dont_know, unit, name, channel, support, n, s in rows:
+        cell = Cell(unit, channel, support, None)
+        if unit:
+            names[unit] = name
+        if question_id is None:
+            people[cell] += n
+            continue
+        part = kept[question_id].setdefault(cell, {"options": {}, "dont_know": 0, "numbers": None})
+        if is_dont_know:
+            part["dont_know"] += n
+        elif option_id:
+            part["options"][option_id] = part["options"].get(option_id, 0) + n
+        elif s is not None:
+            part["numbers"] = (n, s)
+    respondents = disclosure.count(people, filters)
+    units = _units(people, names, filters)
+    if not disclosure.may_show(people, filters):
         return Results(survey, filters, respondents, True, [], units, None, from_totals=True)
-    per_option: dict[int, dict] = defaultdict(dict)
-    dont_know: dict[int, int] = defaultdict(int)
-    number_totals: dict[int, tuple[int, int]] = {}
-    for row in (
-        totals.exclude(question=None)
-        .order_by()
-        .values("question_id", "option_id", "dont_know")
-        .annotate(n=Sum("count"), s=Sum("number_sum"))
-    ):
-        if row["dont_know"]:
-            dont_know[row["question_id"]] += row["n"]
-        elif row["option_id"]:
-            per_option[row["question_id"]][row["option_id"]] = row["n"]
-        elif row["s"] is not None:
-            number_totals[row["question_id"]] = (row["n"], row["s"])
+    helped = _helped(people, filters)
     results = []
     for number, question in enumerate(questions, start=1):
-        counts = per_option.get(question.pk, {})
-        if question.is_multiple:
-            # Without single answers, the number who answered is not known exactly.
-            n = max(counts.values(), default=0) + dont_know.get(question.pk, 0)
-        else:
-            n = sum(counts.values()) + dont_know.get(question.pk, 0)
-        if question.pk in number_totals:
-            n = number_totals[question.pk][0]
-        item = QuestionResult(number, question, n, suppressed=n < MIN_GROUP)
+        parts = kept.get(question.pk, {})
+        answered = {cell: _kept_answered(question, part) for cell, part in parts.items()}
+        n = disclosure.count(answered, filters)
+        item = QuestionResult(
+            number, question, n, suppressed=not disclosure.may_show(answered, filters)
+        )
         if not item.suppressed:
-            _fill_options(item, counts, dont_know.get(question.pk, 0))
-            if question.pk in number_totals:
-                count, total = number_totals[question.pk]
+            selected = [part for cell, part in parts.items() if disclosure.holds(filters, cell)]
+            counts: dict[int, int] = defaultdict(int)
+            numbers = [part["numbers"] for part in selected if part["numbers"]]
+            for part in selected:
+                for option_id, k in part["options"].items():
+                    counts[option_id] += k
+            _fill_options(item, counts, sum(part["dont_know"] for part in selected))
+            if numbers:
+                count, total = sum(k for k, _s in numbers), sum(s for _k, s in numbers)
                 item.mean = round(total / count, 1) if count else None
         results.append(item)
     return Results(survey, filters, respondents, False, results, units, helped, from_totals=True)
+
+
+def _kept_answered(question: Question, part: dict) -> int:
+    if part["numbers"]:
+        return part["numbers"][0]
+    if question.is_multiple:
+        # Without single answers, the number who answered is not known exactly.
+        return max(part["options"].values(), default=0) + part["dont_know"]
+    return sum(part["options"].values()) + part["dont_know"]
 
 
 def survey_summary(survey: Survey, language: str) -> Results:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
@@ -145,7 +145,8 @@ def survey_update(*, survey: Survey, **fields) -> Survey:
 
 @transaction.atomic
 def survey_grant_access(*, survey: Survey, user, role: str) -> SurveyMember:
-    """Let a person build or read the results of a survey (the audits app calls this for its team)."""
+    """Let a person build or read the results of a survey (given by staff; an audit's team has
+    access through the audit, see grants)."""
     member, _created = SurveyMember.objects.update_or_create(
         survey=survey, user=user, defaults={"role": role}
     )
@@ -302,6 +303,11 @@ def question_copy_from_bank(*, bank_question: BankQuestion, section: Section) ->
 
 @transaction.atomic
 def survey_publish(*, survey: Survey, by) -> Survey:
+    """Open the survey for answers on the portal's domain. `by` None: the system (demo, tests)."""
+    if by is not None and not Survey.objects.publishable_by(by).filter(pk=survey.pk).exists():
+        raise PermissionDenied(
+            gettext("Staff, or the lead auditor of the audit the survey belongs to, publish it.")
+        )
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status == Survey.Status.OPEN:
         raise ValidationError(gettext("The survey is already published."), code="published")
@@ -987,7 +993,18 @@ def free_text_review(*, answer: Answer, decision: str) -> Answer:
     answer.review = decision
     answer.reviewed_at = timezone.now()
     answer.save(update_fields=["review", "reviewed_at"])
+    if decision == Answer.Review.HIDDEN:
+        _withdraw_exports(answer.question.survey_id)
     return answer
+
+
+def _withdraw_exports(survey_id: int) -> None:
+    """Delete the finished export files of a survey: they may hold a text just hidden as
+    identifying. A new export leaves it out."""
+    ready = ExportJob.objects.filter(survey_id=survey_id, status=ExportJob.Status.READY)
+    files = [job.file for job in ready if job.file]
+    ready.delete()
+    transaction.on_commit(lambda: [file.delete(save=False) for file in files])
 
 
 @transaction.atomic

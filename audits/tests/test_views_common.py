@@ -592,7 +592,8 @@ def test_staff_link_a_survey_and_the_team_may_analyse_it(client, staff, commissi
 
     audit.refresh_from_db()
     assert audit.survey == survey
-    assert survey.members.filter(user=astrid).exists()
+    client.force_login(astrid)
+    assert client.get(reverse("surveys:results", args=[survey.pk])).status_code == 200
     client.force_login(commissioner)
     assert client.get(en("survey_link", audit.pk)).status_code == 403
 

@@ -496,4 +496,6 @@ def test_a_logged_in_staff_member_who_answers_leaves_no_trace_of_themselves(
             value = str(field.value_from_object(row))
             for trace in (address, agent, staff.email, staff.full_name):
                 assert trace not in value, f"{type(row).__name__}.{field.name}"
-    assert SESSION_CODES in client.session
+    # Sending ends her place in the survey, not her login.
+    assert SESSION_CODES not in client.session
+    assert client.get(reverse("surveys:list")).status_code == 200

@@ -128,14 +128,16 @@ def test_results_can_be_filtered_by_unit(survey):
     first, second = single.options.all()
     big = UnitFactory(survey=survey, name="Verkstaden")
     small = UnitFactory(survey=survey, name="Caféet")
-    answer_many(survey, 5, {single: first}, unit=big)
+    answer_many(survey, 6, {single: first}, unit=big)
     answer_many(survey, 2, {single: second}, unit=small)
+    # Without a unit: with them the two small groups together are five (none to work out).
+    answer_many(survey, 3, {single: second})
 
     in_big = survey_results(survey, Filters(unit=big))
     in_small = survey_results(survey, Filters(unit=small))
 
-    assert in_big.respondents == 5
-    assert counts(question_result(in_big, single)) == {first.value: 5, second.value: 0}
+    assert in_big.respondents == 6
+    assert counts(question_result(in_big, single)) == {first.value: 6, second.value: 0}
     assert in_small.respondents == 2
     assert in_small.suppressed is True
     assert in_small.questions == []

@@ -28,3 +28,9 @@ def editable_survey(request, pk: int) -> Survey:
 
 def can_edit(request, survey: Survey) -> bool:
     return Survey.objects.editable_by(request.user).filter(pk=survey.pk).exists()
+
+
+def can_publish(request, survey: Survey) -> bool:
+    if request.user.has_role(Role.STAFF, Role.ADMIN):
+        return True  # No query: staff may publish every survey.
+    return Survey.objects.publishable_by(request.user).filter(pk=survey.pk).exists()

@@ -17,7 +17,7 @@ from .. import services
 from ..checks import survey_problems
 from ..forms import OptionForm, QuestionForm, SectionForm, SurveySettingsForm
 from ..models import FIXED_OPTION_KINDS, BankQuestion, Option, Question, Survey
-from .access import can_edit, editable_survey, survey_people, visible_survey
+from .access import can_edit, can_publish, editable_survey, survey_people, visible_survey
 
 QUESTION_FIELDS = [name for name in QuestionForm.Meta.fields if name != "section"]
 
@@ -87,6 +87,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "has_responses": response_count > 0,
         "can_edit": can_edit(request, survey),
         "test_answers": services.test_answers_deletable(survey, response_count),
+        "can_publish": can_publish(request, survey),
         "newer": survey.next_versions.order_by("-version").first(),
     }
     return render(request, "surveys/builder.html", context)

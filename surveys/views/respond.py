@@ -26,9 +26,12 @@ from ..forms import AnswerForm, ResumeForm, StartForm
 from ..models import Option, Question, Response, Survey, Unit
 from ..qr import qr_svg
 from .access import survey_people, visible_survey
+from .devices import end_answering, idle_minutes, just_sent, shared_device
 
 SESSION_RESPONSES = "survey_responses"
 SESSION_CODES = "survey_resume_codes"
+# Every answering page: no-store, and the respondent's place expires when idle.
+answering = shared_device(SESSION_RESPONSES, SESSION_CODES)
 
 
 def _target(token: str) -> tuple[Survey, Unit | None]:
@@ -110,6 +113,7 @@ def _first_page(token: str, survey: Survey, visible: list[Question], answered=()
     return reverse("surveys:answer_review", args=[token])
 
 
+@answering
 @limit_posts("survey")
 def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
@@ -158,12 +162,16 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
         "existing": existing,
         "question_count": len(questions),
         "has_practice": any(q.is_practice for q in steps),
+        "idle_minutes": idle_minutes(),
     }
     return render(request, "surveys/answer_start.html", context)
 
 
 def _require_response(request: HttpRequest, survey: Survey, token: str, response=None):
     response = response or _session_response(request, survey)
+    if response is None and just_sent(request, survey.pk):
+        messages.info(request, gettext("Your answers have already been sent. Thank you!"))
+        return None, redirect("surveys:answer_done", token=token)
     if response is None:
         messages.info(request, gettext("Start the survey here, or continue with your code."))
         return None, redirect("surveys:answer_start", token=token)
@@ -175,6 +183,7 @@ def _require_response(request: HttpRequest, survey: Survey, token: str, response
     return response, None
 
 
+@answering
 @limit_posts("survey")
 def answer_question(request: HttpRequest, token: str, question: int) -> HttpResponse:
     survey, unit = _target(token)
@@ -247,6 +256,7 @@ def _after(token: str, visible: list[int], current: int, action: str) -> str:
     return reverse("surveys:answer_review", args=[token])
 
 
+@answering
 @limit_posts("survey")
 def answer_all(request: HttpRequest, token: str) -> HttpResponse:
     """All questions on one page; conditional ones say when to answer them."""
@@ -314,6 +324,7 @@ def _all_context(survey, token, forms, easy, *, response=None, request=None) -> 
     }
 
 
+@answering
 @limit_posts("survey")
 def answer_review(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
@@ -330,8 +341,13 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
             for message in error.messages:
                 messages.error(request, message)
             return redirect("surveys:answer_review", token=token)
-        request.session.get(SESSION_CODES, {}).pop(str(response.pk), None)
-        request.session.modified = True
+        end_answering(
+            request,
+            SESSION_RESPONSES,
+            SESSION_CODES,
+            survey_id=survey.pk,
+            easy_read=response.easy_read,
+        )
         return redirect("surveys:answer_done", token=token)
     visible = [q for q in _visible(_questions(survey), response) if not q.is_practice]
     answered = _answers_by_question(response)
@@ -346,16 +362,16 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "surveys/answer_review.html", context)
 
 
+@answering
 def answer_done(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
-    response = _session_response(request, survey)
-    if response is None or not response.is_submitted:
+    sent = just_sent(request, survey.pk)
+    if sent is None:
         return redirect("surveys:answer_start", token=token)
-    return render(
-        request, "surveys/answer_done.html", {"survey": survey, "easy": response.easy_read}
-    )
+    return render(request, "surveys/answer_done.html", {"survey": survey, "easy": sent["easy"]})
 
 
+@answering
 def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     response, early = _require_response(request, survey, token)
@@ -383,6 +399,7 @@ def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "surveys/answer_pause.html", context)
 
 
+@answering
 @limit_posts("survey")
 def resume(request: HttpRequest) -> HttpResponse:
     """Continue with a code on any device; opening the QR link only fills in the code."""
@@ -419,6 +436,7 @@ def resume(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/resume.html", {"form": form})
 
 
+@answering
 @post_only("surveys:answer_start", "token")
 @limit_posts("survey")
 def answer_settings(request: HttpRequest, token: str) -> HttpResponse:

@@ -277,9 +277,7 @@ class Command(BaseCommand):
             people = self.seed_people(organisations)
             feedback = self.seed_feedback(handled_by=people[f"personal@{DEMO}"])
             self.seed_join_request(people[f"bestallare@{DEMO}"])
-            surveys = seed_surveys(
-                staff=people[f"personal@{DEMO}"], auditor=people[f"revisor@{DEMO}"]
-            )
+            surveys = seed_surveys(staff=people[f"personal@{DEMO}"])
             seed_audits(people=people, organisations=organisations, survey=surveys[0])
             councils = seed_councils(people=people, organisations=organisations)
             library = seed_resources(people=people, organisations=organisations)
