@@ -40,6 +40,7 @@ from .models import (
     SurveyMember,
     Unit,
 )
+from .question_cache import survey_questions
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -824,7 +825,7 @@ def response_submit(*, response: Response) -> Response:
         "question_id", "option_id"
     ):
         chosen_by_question.setdefault(question_id, set()).add(option_id)
-    conditional = list(response.survey.questions.exclude(show_if_option=None))
+    conditional = [q for q in survey_questions(response.survey) if q.show_if_option_id]
     hidden: set[int] = set()
     while True:
         chosen = {pk for q, pks in chosen_by_question.items() if q not in hidden for pk in pks}

@@ -90,8 +90,9 @@ def _first_page(token: str, survey: Survey, visible: list[Question], answered=()
     return reverse("surveys:answer_review", args=[token])
 
 
-def _continue_url(token: str, survey: Survey, response: Response) -> str:
-    progress = Progress.of(response)
+def _continue_url(token: str, survey: Survey, response: Response, *, new: bool = False) -> str:
+    # A response made just now has no answers to read.
+    progress = Progress({}, set()) if new else Progress.of(response)
     visible = _visible(survey_questions(survey), progress.chosen)
     return _first_page(token, survey, visible, set(progress.answers))
 
@@ -106,7 +107,7 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     # With the open link turned off, only a one-time code lets a person in.
     needs_code = not survey.open_link_enabled
     place = request.survey_place
-    has_place = place.response_ids() and not place.is_sent(survey.pk)
+    has_place = bool(place.response_ids()) and not place.is_sent(survey.pk)
     if request.method == "POST":
         form = StartForm(request.POST, needs_code=needs_code)
         if form.is_valid():
@@ -128,7 +129,8 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
                 place.remember(
                     survey_id=survey.pk, response_id=response.pk, code=started.resume_code
                 )
-                return redirect(_continue_url(token, survey, response))
+                new = started.resume_code is not None
+                return redirect(_continue_url(token, survey, response, new=new))
     else:
         initial = {"start_key": services.new_start_key()}
         if needs_code and request.GET.get("code"):
