@@ -115,14 +115,15 @@ def respondent_key(group: str, request: HttpRequest) -> str:
     """Count a respondent's posts per respondent, never per address.
 
     Twenty people at a day centre answer at once from one Wi-Fi, i.e. one address: a
-    limit per address would refuse them. A respondent is their response (from the signed
-    cookie) or, on the start page, the start key the server gave their form. Only a
-    post that tries a code is counted per address, so codes cannot be guessed.
+    limit per address would refuse them. A respondent is their browser (the signed
+    cookie's random id, kept after the answers are sent) or, before they have one, the
+    start key the server gave their form. Only a post that tries a code is counted per
+    address, so codes cannot be guessed; starting (which stores a response) also has a
+    generous limit per address ("survey_start").
     """
     if request.POST.get("code"):
         return f"ip:{request.META.get(settings.RATELIMIT_IP_META_KEY, '')}"
     place = getattr(request, "survey_place", None) or Place.read(request)
-    ids = place.response_ids()
-    if ids:
-        return "r:" + ",".join(str(pk) for pk in sorted(ids))
+    if place.id:
+        return f"p:{place.id}"
     return "k:" + request.POST.get("start_key", "")[:64]

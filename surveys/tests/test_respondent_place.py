@@ -189,6 +189,17 @@ def test_twenty_respondents_on_one_wi_fi_are_never_refused(survey, questions):
     assert Response.objects.filter(status=Response.Status.SUBMITTED).count() == 20
 
 
+def test_sending_twice_counts_for_the_respondent_not_for_everyone(survey):
+    # After sending, the cookie holds no response; the second send must still be counted
+    # for this browser alone, or a busy day centre's double clicks would block each other.
+    with rate_limits_on(survey="3/m"):
+        for _ in range(6):
+            client = Client(REMOTE_ADDR="198.51.100.20")
+            start(client, survey)
+            assert client.post(review_url(survey)).status_code == 302
+            assert client.post(review_url(survey)).url == done_url(survey)
+
+
 def test_one_respondent_posting_beyond_the_limit_is_refused(client, survey, questions):
     choice = questions[0]
     with rate_limits_on(survey="2/m"):
