@@ -16,6 +16,14 @@ survey of 5 choice questions, then in one run:
 Then checks the database: submitted responses = flows the load generator saw submitted
 (nothing lost, nothing doubled by the second submit), 5 answers per submitted response, no
 (response, question) pair twice, and ceiling rows = successful ceiling requests.
+
+The users are a day centre where everyone answers at once on one Wi-Fi: every request
+comes from one address (127.0.0.1) with the rate limits on, at the limits production runs
+with (RATELIMIT_ENABLE=true, the RATE_LIMIT_* defaults). None of them may be refused.
+
+A run that measures nothing fails: the exit status is 1, with the reason, and no ratio is
+printed, when no flow was submitted, any request or flow failed (a refusal is a failure),
+the database checks fail or the ceiling made no request.
 """
 
 from __future__ import annotations
@@ -193,10 +201,13 @@ def percentile(response_times: dict, fraction: float) -> float:
 
 def summarise(run: dict) -> dict:
     entries = run["stats"]
-    http = [e for e in entries if e["method"] != "FLOW"]
-    start = min(e["start_time"] for e in http)
-    end = max(e["last_request_timestamp"] for e in http)
-    seconds = end - start
+    http = [e for e in entries if e["method"] != "FLOW" and e["num_requests"]]
+    if http:
+        start = min(e["start_time"] for e in http)
+        end = max(e["last_request_timestamp"] for e in http)
+        seconds = max(end - start, 0.001)
+    else:
+        seconds = 0.001  # nothing was requested: every rate below comes out as 0
     by_name = {}
     for entry in entries:
         key = f"{entry['method']} {entry['name']}" if entry["method"] == "FLOW" else entry["name"]
@@ -268,6 +279,19 @@ def ceiling_rows() -> int:
         return cursor.fetchone()[0]
 
 
+def fail_if(problems: list[str], result: dict, args) -> None:
+    """Stop with exit status 1 and the reasons: a ratio of a run that measured nothing, or
+    that refused respondents, means nothing."""
+    if not problems:
+        return
+    result["problems"] = problems
+    print(json.dumps(result, indent=2, default=str))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, default=str))
+    print("\nBENCHMARK FAILED:\n  - " + "\n  - ".join(problems), file=sys.stderr, flush=True)
+    sys.exit(1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=20)
@@ -280,6 +304,11 @@ def main() -> None:
     args = parser.parse_args()
 
     benchlib.configure(DB)
+    # Production's rate limits, whatever the caller's environment says: the bench is the
+    # Wi-Fi of a day centre, and they must not refuse it.
+    os.environ["RATELIMIT_ENABLE"] = "true"
+    for name in ("SURVEY", "SURVEY_START"):
+        os.environ.pop(f"RATE_LIMIT_{name}", None)
     benchlib.recreate_db(DB)
     workdir = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     servers: list[subprocess.Popen] = []
@@ -340,6 +369,21 @@ def main() -> None:
             flush=True,
         )
         print(f"app: database {checks}; integrity {'OK' if ok else 'FAILED'}", flush=True)
+        problems = []
+        if flows == 0:
+            problems.append("no flow was submitted: the app phase measured nothing")
+        if app_run["http_failures"] or failed_flows:
+            refused = {
+                name: entry["failures"]
+                for name, entry in app_run["by_name"].items()
+                if entry["failures"]
+            }
+            problems.append(
+                f"{app_run['http_failures']} HTTP failures and {failed_flows} failed flows"
+                f" (by request: {refused}); see the locust log for the statuses"
+            )
+        if not ok:
+            problems.append("the database checks failed (lost, doubled or incomplete answers)")
 
         result = {
             "machine": benchlib.machine_notes(),
@@ -348,6 +392,7 @@ def main() -> None:
             "duration": args.duration,
             "app": app_run,
         }
+        fail_if(problems, result, args)  # no need to measure a ceiling for nothing
         # --- 2. the ceiling ----------------------------------------------------------------
         if not args.skip_ceiling:
             ceiling = start_gunicorn(
@@ -361,10 +406,16 @@ def main() -> None:
             )
             benchlib.stop(ceiling)
             rows = ceiling_rows()
-            inserts_ok = ceiling_run["by_name"]["POST ceiling insert"]["ok"]
+            inserts_ok = ceiling_run["by_name"].get("POST ceiling insert", {"ok": 0})["ok"]
+            if not inserts_ok or ceiling_run["http_failures"] or rows != inserts_ok:
+                problems.append(
+                    f"the ceiling phase: {inserts_ok} inserts, {ceiling_run['http_failures']}"
+                    f" failures, {rows} rows"
+                )
             ceiling_run.update(
                 rows=rows, rows_match=rows == inserts_ok, load_average_after=os.getloadavg()
             )
+            result["ceiling"] = ceiling_run
             print(
                 f"ceiling: {inserts_ok} inserts in {ceiling_run['seconds']} s ="
                 f" {ceiling_run['requests_per_s']} requests/s; rows {rows}"
@@ -372,6 +423,8 @@ def main() -> None:
                 f" gunicorn CPU {ceiling_run['cpu']['gunicorn_ms_per_request']:.2f} ms/request",
                 flush=True,
             )
+        fail_if(problems, result, args)
+        if not args.skip_ceiling:
             per_request = app_run["requests_per_s"] / ceiling_run["requests_per_s"]
             per_flow_16 = app_run["flows_per_s"] / (
                 ceiling_run["requests_per_s"] / REQUESTS_PER_FLOW
@@ -381,7 +434,6 @@ def main() -> None:
                 ceiling_run["cpu"]["gunicorn_ms_per_request"]
                 / app_run["cpu"]["gunicorn_ms_per_request"]
             )
-            result["ceiling"] = ceiling_run
             result["comparison"] = {
                 "app_requests_per_s_over_ceiling": round(per_request, 3),
                 "flows_vs_ceiling_per_16_requests": round(per_flow_16, 3),

@@ -1,4 +1,5 @@
-"""Rate limits on the public forms (django-ratelimit), per client address.
+"""Rate limits on the public forms (django-ratelimit), per client address unless a view
+says whom else to count (a survey counts per respondent).
 
 Counted in the default cache, i.e. in Redis in production, so one limit holds across
 every web process. A Redis outage lets requests through (RATELIMIT_FAIL_OPEN).
@@ -27,9 +28,10 @@ def _rate(group: str, request: HttpRequest) -> str:
     return settings.RATE_LIMITS[group]
 
 
-def limit_posts(name: str) -> Callable:
-    """Answer POSTs beyond settings.RATE_LIMITS[name] from one address with the 429 page.
+def limit_posts(name: str, key: str | Callable[[str, HttpRequest], str] = "ip") -> Callable:
+    """Answer POSTs beyond settings.RATE_LIMITS[name] with the 429 page.
 
-    Every view decorated with one name shares that name's count.
+    Counted per client address, or per whatever `key(group, request)` returns. Every
+    view decorated with one name shares that name's count.
     """
-    return ratelimit(group=name, key="ip", rate=_rate, method="POST", block=True)
+    return ratelimit(group=name, key=key, rate=_rate, method="POST", block=True)

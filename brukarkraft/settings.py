@@ -374,12 +374,16 @@ TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
 OTP_TOTP_ISSUER = "Brukarkraft"
 # Staff and admin sessions end after this many idle minutes and when the browser closes.
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
-# A respondent's place in a survey ends after this many idle minutes (shared devices); the
-# answers stay saved and their code continues them.
+# A survey respondent's place (a signed cookie) is forgotten after this many idle minutes,
+# and when the answers are sent, so the next person at a shared computer sees nothing of
+# the last one's answers; the answers stay saved and their code continues them.
 SURVEY_IDLE_MINUTES = env.int("SURVEY_IDLE_MINUTES", default=20)
 
 # Rate limits on the public endpoints (django-ratelimit), counted in the cache, i.e. in
-# Redis in production, so they hold across every web process. Per client address.
+# Redis in production, so they hold across every web process. Per client address, except
+# answering a survey: per respondent, since a whole day centre may answer from one Wi-Fi
+# (surveys.place.respondent_key); only code attempts count per address there, and
+# starting (which stores a response) has a generous limit per address as a backstop.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
 RATELIMIT_VIEW = "brukarkraft.views.errors.rate_limited"
 # A Redis outage must not lock the public out: limits fail open (and it is logged).
@@ -396,6 +400,8 @@ RATE_LIMITS = {
     "password_reset": env.str("RATE_LIMIT_PASSWORD_RESET", default="5/m"),
     "order": env.str("RATE_LIMIT_ORDER", default="30/m"),
     "survey": env.str("RATE_LIMIT_SURVEY", default="120/m"),
+    # Per address, on starting a survey only: far above what a room of people can do.
+    "survey_start": env.str("RATE_LIMIT_SURVEY_START", default="3000/m"),
     "feedback": env.str("RATE_LIMIT_FEEDBACK", default="10/m"),
 }
 if not REDIS_URL:

@@ -25,6 +25,7 @@ SCALE_EASY = "Är personalen snäll mot dig?"
 LISTEN = "Lyssnar personalen på dig?"
 FOLLOW_UP = "Vad skulle personalen göra annorlunda?"
 COMMENT = "De kunde fråga mig oftare."
+HELP = "Tänk på hur det brukar vara."
 
 
 def sv(message: str, **values) -> str:
@@ -50,6 +51,8 @@ def add_question(page, url, survey, kind: str, texts: tuple[str, str, str], easy
     for language, text in zip(("sv", "nb", "en"), texts, strict=True):
         page.fill(f"textarea[name=text_{language}]", text)
         page.fill(f"textarea[name=easy_{language}]", easy)
+        # With easy-to-read text the builder asks for a help text as well.
+        page.fill(f"textarea[name=help_{language}]", HELP)
     if "show_if" in extra:
         page.select_option("select[name=show_if_option]", str(extra["show_if"]))
     with page.expect_navigation():
@@ -133,11 +136,28 @@ def test_a_survey_is_built_answered_by_keyboard_resumed_and_sent_once(
     # Easy-to-read mode: the easy text is the question, focus is on it.
     assert SCALE_EASY in phone.locator("main h1").inner_text()
     assert focused(phone, "(e) => e.id === 'question-heading'"), describe_focus(phone)
-    progress = sv("Question %(n)s of %(total)s", n=1, total=2)
+    # Counted of every question that can appear (the follow-up too): it never changes.
+    progress = sv("Question %(n)s of %(total)s", n=1, total=3)
     assert progress in phone.locator(".survey-progress__text").inner_text()
-    # The smiley scale: five options with a visible text each, and "don't know".
+    # The question group is named by the question alone; one read-aloud button, outside it.
+    assert phone.get_by_role("group", name=SCALE_EASY, exact=True).count() == 1
+    assert phone.locator(".speak-button").count() == 1
+    assert phone.locator("legend .speak-button").count() == 0
+    # Nothing leads away mid-survey: no menu, no footer links but the accessibility statement.
+    assert phone.locator("nav.main-nav").count() == 0
+    assert phone.locator("footer a").count() == 1
+    # The smiley scale: five options with a visible text each, and "don't know", laid out
+    # evenly at 390 px: every option as wide as the others.
     assert phone.locator(".survey-option__smiley").count() == 5
+    widths = phone.locator(".survey-options--scale .survey-option__label").evaluate_all(
+        "(labels) => labels.map((l) => Math.round(l.getBoundingClientRect().width))"
+    )
+    assert len(widths) == 6 and len(set(widths)) == 1, widths
     choose_with_arrows(phone, "answer", str(scale.options.get(value="4").pk))
+    # The chosen option is named by its words alone; the tick is for the eye only.
+    good = str(scale.options.get(value="4").tr("label", "sv"))
+    assert phone.get_by_role("radio", name=good, exact=True).is_checked()
+    assert phone.locator(".survey-option__input:checked + label .survey-option__tick").is_visible()
     tab_to(phone, "(e) => e.matches('button[value=next]')")
     press_and_wait(phone, "Enter")
 
@@ -146,6 +166,13 @@ def test_a_survey_is_built_answered_by_keyboard_resumed_and_sent_once(
     tab_to(phone, "(e) => e.matches('button[value=next]')")
     press_and_wait(phone, "Enter")
     assert phone.url.endswith(f"/q/{follow_up.pk}/")
+    assert (
+        sv("Question %(n)s of %(total)s", n=3, total=3)
+        in phone.locator(".survey-progress__text").inner_text()
+    )
+    # The limit of a free text is on the page, with a count of what is left.
+    left = sv("(%(count)s characters left)", count=5000)
+    assert left in phone.locator(".survey-count").inner_text()
     tab_to(phone, "(e) => e.tagName === 'TEXTAREA'")
     phone.keyboard.type(COMMENT)
 

@@ -115,18 +115,82 @@ def test_read_aloud_speaks_the_question_and_each_option_in_the_page_language(
     question = survey.questions.in_order().first()
     options = list(question.options.all())
     buttons = page.locator(".speak-button")
-    # The question, its help text, every option and "don't know".
-    assert buttons.count() == 1 + 1 + len(options) + 1
+    # One button for the question: it reads the question, its help and then its options.
+    assert buttons.count() == 1
     assert buttons.first.get_attribute("aria-pressed") == "false"
+    # Outside the legend: the group's name is the question alone.
+    assert page.locator("legend .speak-button").count() == 0
 
     buttons.first.focus()
     page.keyboard.press("Enter")
-    page.locator(".survey-option__label").nth(1).locator("xpath=..").locator(
-        ".speak-button"
-    ).click()
+    assert buttons.first.get_attribute("aria-pressed") == "true"
 
     spoken = page.evaluate("window.__spoken")
-    assert spoken[0] == {"text": question.tr("text", language), "lang": voice}
-    assert spoken[1] == {"text": options[1].tr("label", language), "lang": voice}
+    assert len(spoken) == 1 and spoken[0]["lang"] == voice
+    text = spoken[0]["text"]
+    parts = [question.tr("text", language), question.tr("help", language)]
+    parts += [option.tr("label", language) for option in options]
+    positions = [text.index(part) for part in parts]
+    assert positions == sorted(positions), text
     # A read-aloud button never sits inside a label, where it would also tick the option.
     assert page.locator("label .speak-button").count() == 0
+
+
+# Sums the layout shifts the browser reports while the page loads (Lighthouse's CLS for a
+# page without later interaction).
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+    let total = 0;
+    new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+            if (!entry.hadRecentInput) { total += entry.value; }
+        }
+    }).observe({ type: "layout-shift", buffered: true });
+    setTimeout(() => resolve(total), 1500);
+})"""
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [
+        pytest.param({"width": 390, "height": 844}, id="phone"),
+        pytest.param({"width": 1280, "height": 800}, id="desktop"),
+    ],
+)
+def test_nothing_on_the_start_page_moves_while_it_loads(new_context, url, survey, viewport):
+    context = new_context(viewport=viewport)
+    context.add_init_script(FAKE_SPEECH)  # read-aloud on: its button is put in on load
+    page = context.new_page()
+    page.goto(url("surveys:answer_start", token=survey.token))
+    page.wait_for_load_state("load")
+    shift = page.evaluate(LAYOUT_SHIFT)
+    assert shift < 0.1, shift
+    # One read-aloud button for the introduction, not one after every line.
+    assert page.locator(".speak-button").count() == 1
+
+
+def test_the_support_person_question_appears_only_after_choosing_help(page, url, survey):
+    page.goto(url("surveys:answer_start", token=survey.token))
+    role = page.locator("select[name=support_role]")
+    assert role.is_hidden()
+    page.check("input[value=helped]")
+    assert role.is_visible()
+    page.check("input[value=alone]")
+    assert role.is_hidden()
+
+
+def test_the_picture_scale_lays_out_evenly_at_390_px(new_context, url, survey):
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    start(page, url, survey)
+    scale5 = survey.questions.in_order().get(kind=Kind.SCALE5)
+    page.goto(url("surveys:answer_question", token=survey.token, question=scale5.pk))
+    boxes = page.locator(".survey-options--scale .survey-option__label").evaluate_all(
+        "(labels) => labels.map((l) => { const r = l.getBoundingClientRect();"
+        " return [Math.round(r.x), Math.round(r.width), Math.round(r.height)]; })"
+    )
+    # Six options (five faces and "don't know"), one a row, all the same width.
+    assert len(boxes) == 6
+    assert len({(x, width) for x, width, _h in boxes}) == 1, boxes
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height < 1600, height
+    # One button for reading aloud is not offered without speech; the answer buttons stay few.
+    assert page.locator("main button").count() <= 8

@@ -126,6 +126,17 @@ def _question_problems(question: Question, number: int) -> list[Problem]:
                 words=longest_sentence_words(easy),
                 max=MAX_EASY_SENTENCE_WORDS,
             )
+        if easy and not getattr(question, f"help_{language}").strip():
+            # In easy-to-read mode "I don't understand the question" shows the help text;
+            # without one it would only show the same easy words again.
+            add(
+                gettext(
+                    "there is easy-to-read text in %(language)s but no help text. “I don't"
+                    " understand the question” shows the help text: explain the question in"
+                    " other words."
+                ),
+                language=name,
+            )
         if question.image and not getattr(question, f"image_alt_{language}").strip():
             add(
                 gettext("the picture has no description (alternative text) in %(language)s."),

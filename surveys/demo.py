@@ -130,6 +130,12 @@ def _published_survey(staff) -> Survey:
             "Hører de ansatte på deg når du snakker?",
             "Do the staff listen when you talk?",
         ),
+        **_texts(
+            "help",
+            "Lyssnar betyder att personalen hör vad du säger och bryr sig om det.",
+            "Lytter betyr at de ansatte hører hva du sier og bryr seg om det.",
+            "Listen means that the staff hear what you say and care about it.",
+        ),
     )
     services.question_add(
         section=section,
@@ -147,6 +153,12 @@ def _published_survey(staff) -> Survey:
             "Hva skal de ansatte gjøre i stedet?",
             "What should the staff do instead?",
         ),
+        **_texts(
+            "help",
+            "Skriv med egna ord. Du kan också be din stödperson skriva.",
+            "Skriv med egne ord. Du kan også be støttepersonen din skrive.",
+            "Write in your own words. You can also ask your support person to write.",
+        ),
     )
     services.question_add(
         section=section,
@@ -159,6 +171,12 @@ def _published_survey(staff) -> Survey:
         ),
         **_texts(
             "easy", "Känner du dig trygg här?", "Føler du deg trygg her?", "Do you feel safe here?"
+        ),
+        **_texts(
+            "help",
+            "Trygg betyder att du inte är rädd.",
+            "Trygg betyr at du ikke er redd.",
+            "Safe means you are not afraid.",
         ),
     )
     often = services.question_add(
@@ -175,6 +193,12 @@ def _published_survey(staff) -> Survey:
             "Hur länge har du varit här?",
             "Hvor lenge har du vært her?",
             "How long have you been here?",
+        ),
+        **_texts(
+            "help",
+            "Tänk på när du kom hit första gången.",
+            "Tenk på da du kom hit første gang.",
+            "Think of when you first came here.",
         ),
     )
     _options(
@@ -195,6 +219,12 @@ def _published_survey(staff) -> Survey:
             "What do you do at the centre?",
         ),
         **_texts("easy", "Vad gör du här?", "Hva gjør du her?", "What do you do here?"),
+        **_texts(
+            "help",
+            "Välj allt du brukar göra. Du får välja flera.",
+            "Velg alt du pleier å gjøre. Du kan velge flere.",
+            "Choose everything you usually do. You may choose more than one.",
+        ),
     )
     _options(
         doing,
@@ -222,6 +252,12 @@ def _published_survey(staff) -> Survey:
             "Hvor mange dager er du her hver uke?",
             "How many days are you here each week?",
         ),
+        **_texts(
+            "help",
+            "Skriv en siffra, till exempel 3.",
+            "Skriv et tall, for eksempel 3.",
+            "Write a number, for example 3.",
+        ),
     )
     services.question_add(
         section=section,
@@ -234,6 +270,12 @@ def _published_survey(staff) -> Survey:
         ),
         **_texts(
             "easy", "Vill du säga något mer?", "Vil du si noe mer?", "Do you want to say more?"
+        ),
+        **_texts(
+            "help",
+            "Du kan skriva vad du vill. Skriv inte ditt namn.",
+            "Du kan skrive hva du vil. Ikke skriv navnet ditt.",
+            "You can write what you like. Do not write your name.",
         ),
     )
     services.unit_add(survey=survey, name="Daglig verksamhet Norra")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from brukarkraft.validators import DateRangeMixin
 
 from .models import (
+    LANGUAGES,
     ExportJob,
     Kind,
     Option,
@@ -161,9 +162,27 @@ class QuestionForm(forms.ModelForm):
             self, ["text_nb", "text_en", "easy_sv", "easy_nb", "easy_en"], NEEDED_TO_PUBLISH
         )
         mark_needed(self, ["image_alt_sv", "image_alt_nb", "image_alt_en"], NEEDED_WITH_PICTURE)
+        for language in LANGUAGES:
+            self.fields[f"help_{language}"].help_text = gettext(
+                "Shown when someone presses “I don't understand the question”."
+                " Needed wherever there is easy-to-read text."
+            )
 
     def clean(self):
         data = super().clean()
+        # Easy-to-read text asks for a help text in the same language: it is what
+        # "I don't understand the question" shows someone who already reads the easy text.
+        for language in LANGUAGES:
+            if (data.get(f"easy_{language}") or "").strip() and not (
+                data.get(f"help_{language}") or ""
+            ).strip():
+                self.add_error(
+                    f"help_{language}",
+                    gettext(
+                        "Write a help text too: with easy-to-read text, “I don't understand"
+                        " the question” shows it. Explain the question in other words."
+                    ),
+                )
         low, high = data.get("min_value"), data.get("max_value")
         if low is not None and high is not None and high < low:
             self.add_error(
@@ -324,8 +343,10 @@ class StartForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+    # Asked only of those who answer with help (the start page shows it once that is
+    # chosen), and never required: the answers count just the same without it.
     support_role = forms.ChoiceField(
-        label=_("Who is your support person?"),
+        label=_("Who is your support person? (optional)"),
         choices=[("", _("Choose")), *Response.SupportRole.choices],
         required=False,
         help_text=_(
@@ -350,12 +371,6 @@ class StartForm(forms.Form):
         else:
             del self.fields["code"]
 
-    def clean(self):
-        data = super().clean()
-        if data.get("support") == Response.Support.HELPED and not data.get("support_role"):
-            self.add_error("support_role", gettext("Say who your support person is."))
-        return data
-
 
 class ResumeForm(forms.Form):
     code = forms.CharField(
@@ -365,6 +380,13 @@ class ResumeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
         error_messages={"required": _("Write your code.")},
     )
+
+
+class TextAnswerField(forms.CharField):
+    def to_python(self, value):
+        # Browsers count a line break as one character against maxlength but send two
+        # (CR LF): count it as the person saw it.
+        return super().to_python(value).replace("\r\n", "\n")
 
 
 class AnswerForm(forms.Form):
@@ -404,11 +426,18 @@ class AnswerForm(forms.Form):
             )
             self.fields["dont_know"] = forms.BooleanField(label=dont_know[1], required=False)
         else:
-            self.fields["answer"] = forms.CharField(
+            self.fields["answer"] = TextAnswerField(
                 label=question.text,
                 required=False,
                 max_length=MAX_TEXT_ANSWER,
                 widget=forms.Textarea(attrs={"rows": 5}),
+                # Plain words instead of Django's "Ensure this value has at most …".
+                error_messages={
+                    "max_length": gettext(
+                        "Your answer is too long. Write at most %(limit_value)s characters."
+                        " Now there are %(show_value)s."
+                    )
+                },
             )
             self.fields["dont_know"] = forms.BooleanField(label=dont_know[1], required=False)
 

@@ -40,6 +40,7 @@ from .models import (
     SurveyMember,
     Unit,
 )
+from .question_cache import survey_questions
 
 # Letters and digits that cannot be mistaken for each other when read aloud or copied.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -106,6 +107,16 @@ def survey_ensure_editable(survey: Survey) -> None:
         )
 
 
+def _questions_changing(survey: Survey) -> None:
+    """Refuse the change if it is too late; otherwise mark the survey as changed.
+
+    The answering pages keep a survey's questions under its `updated_at`
+    (question_cache), so every change to sections, questions or options moves it.
+    """
+    survey_ensure_editable(survey)
+    Survey.objects.filter(pk=survey.pk).update(updated_at=timezone.now())
+
+
 @transaction.atomic
 def survey_create(*, by, title_sv: str, title_nb: str = "", title_en: str = "", **fields) -> Survey:
     if by is not None:
@@ -162,7 +173,7 @@ def survey_revoke_access(*, survey: Survey, user) -> None:
 def section_add(
     *, survey: Survey, title_sv: str, title_nb: str = "", title_en: str = ""
 ) -> Section:
-    survey_ensure_editable(survey)
+    _questions_changing(survey)
     last = survey.sections.aggregate(m=Max("position"))["m"] or 0
     return Section.objects.create(
         survey=survey, position=last + 1, title_sv=title_sv, title_nb=title_nb, title_en=title_en
@@ -184,7 +195,7 @@ def _make_fixed_options(question: Question) -> None:
 
 @transaction.atomic
 def question_add(*, section: Section, kind: str, **fields) -> Question:
-    survey_ensure_editable(section.survey)
+    _questions_changing(section.survey)
     last = section.questions.aggregate(m=Max("position"))["m"] or 0
     question = Question.objects.create(
         survey=section.survey, section=section, position=last + 1, kind=kind, **fields
@@ -196,7 +207,7 @@ def question_add(*, section: Section, kind: str, **fields) -> Question:
 
 @transaction.atomic
 def question_update(*, question: Question, **fields) -> Question:
-    survey_ensure_editable(question.survey)
+    _questions_changing(question.survey)
     old_kind = question.kind
     for name, value in fields.items():
         setattr(question, name, value)
@@ -213,7 +224,7 @@ def question_update(*, question: Question, **fields) -> Question:
 
 @transaction.atomic
 def question_delete(*, question: Question) -> None:
-    survey_ensure_editable(question.survey)
+    _questions_changing(question.survey)
     Question.objects.filter(show_if_option__question=question).update(show_if_option=None)
     question.delete()
 
@@ -221,7 +232,7 @@ def question_delete(*, question: Question) -> None:
 @transaction.atomic
 def question_move(*, question: Question, direction: str) -> Question:
     """Move a question one step up or down; at a section's edge it moves to the next section."""
-    survey_ensure_editable(question.survey)
+    _questions_changing(question.survey)
     siblings = list(question.section.questions.order_by("position", "pk"))
     index = siblings.index(question)
     step = -1 if direction == "up" else 1
@@ -254,7 +265,7 @@ def question_move(*, question: Question, direction: str) -> Question:
 
 @transaction.atomic
 def option_save(*, question: Question, option: Option | None = None, **fields) -> Option:
-    survey_ensure_editable(question.survey)
+    _questions_changing(question.survey)
     if question.kind not in CHOICE_KINDS or question.kind in FIXED_OPTION_KINDS:
         raise ValidationError(
             gettext("This kind of question has fixed answer options."), code="fixed"
@@ -272,7 +283,7 @@ def option_save(*, question: Question, option: Option | None = None, **fields) -
 
 @transaction.atomic
 def option_delete(*, option: Option) -> None:
-    survey_ensure_editable(option.question.survey)
+    _questions_changing(option.question.survey)
     Question.objects.filter(show_if_option=option).update(show_if_option=None)
     option.delete()
 
@@ -767,10 +778,6 @@ def response_update_settings(
     return response
 
 
-def answered_option_ids(response: Response) -> set[int]:
-    return set(response.answers.exclude(option=None).values_list("option_id", flat=True))
-
-
 def is_visible(question: Question, chosen_options: set[int]) -> bool:
     return question.show_if_option_id is None or question.show_if_option_id in chosen_options
 
@@ -866,25 +873,57 @@ def _lock_open_response(response: Response) -> Response:
         .select_related("survey")
         .get(pk=response.pk)
     )
-    if locked.is_submitted:
+    _ensure_open(locked.status, locked.channel, locked.survey)
+    return locked
+
+
+def _ensure_open(status: str, channel: str, survey: Survey) -> None:
+    if status == Response.Status.SUBMITTED:
         raise ValidationError(
             gettext("These answers have already been sent, so they cannot be changed."),
             code="already_sent",
         )
-    if locked.channel == Response.Channel.WEB:
-        _ensure_accepting(locked.survey)
-    return locked
+    if channel == Response.Channel.WEB:
+        _ensure_accepting(survey)
 
 
 @transaction.atomic
-def answer_save(*, response: Response, question: Question, given: GivenAnswer) -> None:
-    """Save one question's answer as it is given (replacing an earlier one); empty means skipped."""
-    response = _lock_open_response(response)
+def answer_save(*, response: Response, question: Question, given: GivenAnswer) -> set[int]:
+    """Save one question's answer as it is given (replacing an earlier one); empty means skipped.
+
+    Returns the options chosen in the whole response afterwards: what comes next follows
+    from them. The question's options are used as given (loaded with the question).
+    """
     if question.survey_id != response.survey_id:
         raise ValidationError(gettext("That question is not in this survey."), code="other_survey")
-    chosen = answered_option_ids(response) - {o.pk for o in question.options.all()}
+    # One statement locks the response (only it: locking the survey too would make every
+    # respondent wait for every other one) and reads its status and chosen options.
+    # It also reads the survey's state as it is now (closed a moment ago means closed).
+    rows = list(
+        Response.objects.select_for_update(of=("self",))
+        .filter(pk=response.pk)
+        .values_list(
+            "status",
+            "channel",
+            "survey__status",
+            "survey__opens_at",
+            "survey__closes_at",
+            "answers__question_id",
+            "answers__option_id",
+        )
+    )
+    if not rows:
+        raise Response.DoesNotExist
+    status, channel, survey_status, opens_at, closes_at = rows[0][:5]
+    _ensure_open(
+        status, channel, Survey(status=survey_status, opens_at=opens_at, closes_at=closes_at)
+    )
+    chosen = {row[6] for row in rows if row[6] and row[5] != question.pk}
     validate_answer(question, given, chosen)
+    # The delete is a statement of its own after the lock: it sees an answer that a
+    # request holding the lock before this one has just written, so nothing is doubled.
     _write_answer(response, question, given)
+    return chosen | set(given.option_ids)
 
 
 @transaction.atomic
@@ -925,7 +964,7 @@ def response_submit(*, response: Response) -> Response:
         "question_id", "option_id"
     ):
         chosen_by_question.setdefault(question_id, set()).add(option_id)
-    conditional = list(response.survey.questions.exclude(show_if_option=None))
+    conditional = [q for q in survey_questions(response.survey) if q.show_if_option_id]
     hidden: set[int] = set()
     while True:
         chosen = {pk for q, pks in chosen_by_question.items() if q not in hidden for pk in pks}

@@ -11,6 +11,13 @@ def choice_rows(form):
 
 
 @register.filter
+def chars_left(field) -> int:
+    """How many more characters a free-text answer may have (the page shows it from the start)."""
+    value = field.value() or ""
+    return max(0, field.field.max_length - len(str(value)))
+
+
+@register.filter
 def bar_width(percent, scale: int = 100) -> float:
     """Length of a result bar in the chart's units (percent of the drawing width)."""
     try:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import models
 from django.template.defaultfilters import date as date_filter
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from surveys import services
 from surveys.models import Answer, Kind, OneTimeCode, Question, Response, Survey
-from surveys.views.respond import SESSION_CODES, SESSION_RESPONSES
+from surveys.place import Place
 
 from .factories import SectionFactory, SurveyFactory, add_question, make_published_survey
 
@@ -82,8 +82,15 @@ def answer(client: Client, survey: Survey, question: Question, value="", action=
     )
 
 
+def my_place(client: Client) -> Place:
+    """What the browser's signed answering cookie says, as the server reads it."""
+    request = RequestFactory().get("/")
+    request.COOKIES = {name: morsel.value for name, morsel in client.cookies.items()}
+    return Place.read(request)
+
+
 def my_response(client: Client, survey: Survey) -> Response:
-    return Response.objects.get(pk=client.session[SESSION_RESPONSES][str(survey.pk)])
+    return Response.objects.get(pk=my_place(client).entries[str(survey.pk)]["r"])
 
 
 # --- The start page ---------------------------------------------------------------------------
@@ -496,6 +503,6 @@ def test_a_logged_in_staff_member_who_answers_leaves_no_trace_of_themselves(
             value = str(field.value_from_object(row))
             for trace in (address, agent, staff.email, staff.full_name):
                 assert trace not in value, f"{type(row).__name__}.{field.name}"
-    # Sending ends her place in the survey, not her login.
-    assert SESSION_CODES not in client.session
+    # Sending ended the place: no response and no code are left in the browser.
+    assert my_place(client).entries == {str(survey.pk): {"sent": 1}}
     assert client.get(reverse("surveys:list")).status_code == 200

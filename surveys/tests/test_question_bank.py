@@ -14,12 +14,14 @@ from .factories import SurveyFactory
 pytestmark = pytest.mark.django_db
 
 bank_migration = importlib.import_module("surveys.migrations.0002_question_bank")
+help_migration = importlib.import_module("surveys.migrations.0005_bank_help_texts")
 
 
 @pytest.fixture
 def bank():
     # Browser tests flush the database, migration data included: load it again here.
     bank_migration.add_bank(apps, None)
+    help_migration.add_help(apps, None)
     return list(BankQuestion.objects.filter(key__in=[row[0] for row in bank_migration.BANK]))
 
 

@@ -1,17 +1,11 @@
 """Answering on a shared device: nothing stored by the browser, and the next person at the
 screen finds nothing of the last one's answers."""
 
-import time
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from surveys.views.devices import SESSION_LAST_SEEN
-from surveys.views.respond import SESSION_RESPONSES
-
 from .test_answering import (
-    answer,
     done_url,
     make_conditional_survey,
     question_url,
@@ -43,45 +37,7 @@ def test_every_answering_page_says_no_store(client, survey):
     assert "no-store" in client.get(done_url(survey))["Cache-Control"]
 
 
-def test_sending_ends_the_respondents_place(client, survey):
-    first = survey.questions.in_order().first()
-    start(client, survey)
-    answer(client, survey, first, first.options.first().pk)
-
-    client.post(review_url(survey))
-
-    assert SESSION_RESPONSES not in client.session
-    assert client.get(done_url(survey)).status_code == 200
-    # The next person opens the survey afresh: nothing to continue.
-    page = client.get(start_url(survey)).content.decode()
-    assert review_url(survey) not in page
-
-
-def test_the_place_expires_after_the_idle_time(client, survey, settings):
-    settings.SURVEY_IDLE_MINUTES = 20
-    first = survey.questions.in_order().first()
-    start(client, survey)
-    answer(client, survey, first, first.options.first().pk)
-    session = client.session
-    session[SESSION_LAST_SEEN] = int(time.time()) - 21 * 60
-    session.save()
-
-    response = client.get(question_url(survey, first))
-
-    assert response.status_code == 302
-    assert response.url == start_url(survey)
-    assert SESSION_RESPONSES not in client.session
-
-
-def test_the_place_stays_while_the_respondent_is_active(client, survey, settings):
-    settings.SURVEY_IDLE_MINUTES = 20
-    first = survey.questions.in_order().first()
-    start(client, survey)
-    session = client.session
-    session[SESSION_LAST_SEEN] = int(time.time()) - 19 * 60
-    session.save()
-
-    assert client.get(question_url(survey, first)).status_code == 200
+# Ending the place on sending and forgetting it when idle: test_respondent_place.py.
 
 
 def test_the_start_page_states_the_idle_time(client, survey, settings):

@@ -25,9 +25,10 @@ from ..forms import (
 )
 from ..models import Answer, CodeBatch, ExportJob, Response, SurveyMember
 from ..qr import qr_svg
+from ..question_cache import survey_questions
 from ..results import Filters, not_understood, survey_results
 from .access import editable_survey, staff_only, survey_people, visible_survey
-from .respond import _all_context, _questions
+from .respond import _all_context
 
 REVIEW_PAGE_SIZE = 50
 
@@ -147,7 +148,7 @@ def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors type in a paper questionnaire; the response is marked as paper."""
     survey = visible_survey(request, pk)
-    questions = [q for q in _questions(survey) if not q.is_practice]
+    questions = [q for q in survey_questions(survey) if not q.is_practice]
     if request.method == "POST":
         meta = PaperEntryForm(request.POST, survey=survey)
         forms = [AnswerForm(request.POST, question=q) for q in questions]

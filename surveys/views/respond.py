@@ -1,14 +1,15 @@
 """Answering a survey: anonymous, one question per page by default, saved as it is given.
 
-The respondent's browser session remembers which response is theirs; nothing about the
-person, their address or their device is stored with the answers. A code lets them
-continue on any device.
+A signed cookie remembers which response is the respondent's (surveys.place); nothing
+about the person, their address or their device is stored with the answers. A code lets
+them continue on any device.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -23,15 +24,11 @@ from brukarkraft.ratelimits import limit_posts
 
 from .. import services
 from ..forms import AnswerForm, ResumeForm, StartForm
-from ..models import Option, Question, Response, Survey, Unit
+from ..models import Answer, Option, Question, Response, Survey, Unit
+from ..place import keeps_place, respondent_key
 from ..qr import qr_svg
+from ..question_cache import survey_questions
 from .access import survey_people, visible_survey
-from .devices import end_answering, idle_minutes, just_sent, shared_device
-
-SESSION_RESPONSES = "survey_responses"
-SESSION_CODES = "survey_resume_codes"
-# Every answering page: no-store, and the respondent's place expires when idle.
-answering = shared_device(SESSION_RESPONSES, SESSION_CODES)
 
 
 def _target(token: str) -> tuple[Survey, Unit | None]:
@@ -44,64 +41,45 @@ def _target(token: str) -> tuple[Survey, Unit | None]:
     return survey, unit
 
 
-def _remember(request: HttpRequest, response: Response, resume_code: str | None) -> None:
-    responses = request.session.get(SESSION_RESPONSES, {})
-    responses[str(response.survey_id)] = response.pk
-    request.session[SESSION_RESPONSES] = responses
-    if resume_code:
-        codes = request.session.get(SESSION_CODES, {})
-        codes[str(response.pk)] = resume_code
-        request.session[SESSION_CODES] = codes
-    # A new session key when answering starts: no one else's cookie can be reused.
-    request.session.cycle_key()
-
-
-def _session_response(request: HttpRequest, survey: Survey) -> Response | None:
-    pk = request.session.get(SESSION_RESPONSES, {}).get(str(survey.pk))
-    if pk is None:
-        return None
-    return Response.objects.filter(pk=pk, survey=survey).first()
-
-
-def _questions(survey: Survey) -> list[Question]:
-    return list(
-        survey.questions.in_order().select_related("show_if_option").prefetch_related("options")
-    )
-
-
-class Step(NamedTuple):
-    """What navigation needs of a question, without its texts and options."""
-
-    pk: int
-    show_if_option_id: int | None
-    is_practice: bool
-
-
-def _steps(survey: Survey) -> list[Step]:
-    # The answering pages need every question's place and condition, but only the
-    # current question in full: loading all of them with options costs most of a page.
-    return [
-        Step(*row)
-        for row in survey.questions.in_order().values_list("pk", "show_if_option_id", "is_practice")
-    ]
-
-
-def _visible(questions: list, response: Response | None) -> list:
-    chosen = services.answered_option_ids(response) if response else set()
-    return [q for q in questions if services.is_visible(q, chosen)]
-
-
-def _answers_by_question(response: Response | None) -> dict[int, list]:
-    found: dict[int, list] = {}
-    if response is None:
-        return found
-    for answer in response.answers.all():
-        found.setdefault(answer.question_id, []).append(answer)
-    return found
+def _answering(request: HttpRequest, token: str) -> tuple[Survey, Response | None]:
+    """The survey behind the link and the respondent's response to it: one query for both."""
+    ids = request.survey_place.response_ids()
+    if ids:
+        linked = Survey.objects.filter(Q(token=token) | Q(units__token=token)).exclude(
+            status=Survey.Status.DRAFT
+        )
+        response = (
+            Response.objects.select_related("survey")
+            .filter(pk__in=ids, survey__in=linked.values("pk"))
+            .first()
+        )
+        if response is not None:
+            return response.survey, response
+    survey, _unit = _target(token)
+    return survey, None
 
 
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
     return render(request, "surveys/answer_closed.html", {"survey": survey})
+
+
+class Progress(NamedTuple):
+    """What the answering pages know about a response: answers by question and chosen options."""
+
+    answers: dict[int, list[Answer]]
+    chosen: set[int]
+
+    @classmethod
+    def of(cls, response: Response | None) -> Progress:
+        answers: dict[int, list[Answer]] = {}
+        for answer in response.answers.all() if response else ():
+            answers.setdefault(answer.question_id, []).append(answer)
+        chosen = {a.option_id for found in answers.values() for a in found if a.option_id}
+        return cls(answers, chosen)
+
+
+def _visible(questions: list[Question], chosen: set[int]) -> list[Question]:
+    return [q for q in questions if services.is_visible(q, chosen)]
 
 
 def _first_page(token: str, survey: Survey, visible: list[Question], answered=()) -> str:
@@ -113,19 +91,27 @@ def _first_page(token: str, survey: Survey, visible: list[Question], answered=()
     return reverse("surveys:answer_review", args=[token])
 
 
-@answering
-@limit_posts("survey")
+def _continue_url(token: str, survey: Survey, response: Response, *, new: bool = False) -> str:
+    # A response made just now has no answers to read.
+    progress = Progress({}, set()) if new else Progress.of(response)
+    visible = _visible(survey_questions(survey), progress.chosen)
+    return _first_page(token, survey, visible, set(progress.answers))
+
+
+@keeps_place
+@limit_posts("survey_start")
+@limit_posts("survey", key=respondent_key)
 def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     if not survey.is_accepting_answers():
         return _closed(request, survey)
+    # With the open link turned off, only a one-time code lets a person in.
     # With the open link turned off, only a one-time code lets a person in; with it on, a
     # slip's code (from its QR link or typed) still counts as that slip's answers.
     needs_code = not survey.open_link_enabled
     offers_code = needs_code or bool(request.GET.get("code")) or survey.codes.exists()
-    existing = _session_response(request, survey)
-    if existing and existing.is_submitted:
-        existing = None
+    place = request.survey_place
+    has_place = bool(place.response_ids()) and not place.is_sent(survey.pk)
     if request.method == "POST":
         form = StartForm(request.POST, needs_code=needs_code, offers_code=offers_code)
         if form.is_valid():
@@ -143,102 +129,130 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("code" if "code" in form.fields else None, error)
             else:
-                _remember(request, started.response, started.resume_code)
-                visible = _visible(_steps(survey), started.response)
-                answered = set(_answers_by_question(started.response))
-                return redirect(_first_page(token, survey, visible, answered))
+                response = started.response
+                place.remember(
+                    survey_id=survey.pk, response_id=response.pk, code=started.resume_code
+                )
+                new = started.resume_code is not None
+                return redirect(_continue_url(token, survey, response, new=new))
     else:
         initial = {"start_key": services.new_start_key()}
         if offers_code and request.GET.get("code"):
             initial["code"] = request.GET["code"][:20]
         form = StartForm(initial=initial, needs_code=needs_code, offers_code=offers_code)
-    steps = _steps(survey)
-    questions = [q for q in steps if not q.is_practice]
+    questions = survey_questions(survey)
     context = {
         "survey": survey,
         "unit": unit,
         "form": form,
         "token": token,
-        "existing": existing,
-        "question_count": len(questions),
-        "has_practice": any(q.is_practice for q in steps),
-        "idle_minutes": idle_minutes(),
+        # Only a response still being answered can be continued (one query, only for them).
+        "existing": has_place and _answering(request, token)[1] is not None,
+        "question_count": len([q for q in questions if not q.is_practice]),
+        "idle_minutes": settings.SURVEY_IDLE_MINUTES,
+        "has_practice": any(q.is_practice for q in questions),
     }
     return render(request, "surveys/answer_start.html", context)
 
 
-def _require_response(request: HttpRequest, survey: Survey, token: str, response=None):
-    response = response or _session_response(request, survey)
-    if response is None and just_sent(request, survey.pk):
-        messages.info(request, gettext("Your answers have already been sent. Thank you!"))
-        return None, redirect("surveys:answer_done", token=token)
-    if response is None:
+def _require_response(
+    request: HttpRequest, survey: Survey, token: str, response: Response | None
+) -> HttpResponse | None:
+    """Where someone without an open response to this survey goes instead (None: carry on)."""
+    place = request.survey_place
+    if response is not None and response.is_submitted:
+        # Sent from another device with the code: this one forgets it too.
+        place.end(survey_id=survey.pk, easy_read=response.easy_read)
+    if response is None and not place.is_sent(survey.pk):
         messages.info(request, gettext("Start the survey here, or continue with your code."))
-        return None, redirect("surveys:answer_start", token=token)
-    if response.is_submitted:
+        return redirect("surveys:answer_start", token=token)
+    if response is None or response.is_submitted:
         messages.info(request, gettext("Your answers have already been sent. Thank you!"))
-        return None, redirect("surveys:answer_done", token=token)
+        return redirect("surveys:answer_done", token=token)
     if not survey.is_accepting_answers():
-        return None, _closed(request, survey)
-    return response, None
+        return _closed(request, survey)
+    return None
 
 
-@answering
-@limit_posts("survey")
+def _numbering(questions: list[Question]) -> dict[int, int]:
+    """Each counted question's number among all that can appear: it never changes on the way."""
+    counted = [q for q in questions if not q.is_practice]
+    return {q.pk: number for number, q in enumerate(counted, start=1)}
+
+
+def _question_context(survey, token, questions, visible, current, **extra) -> dict:
+    """The progress shown above a question. Counts every question that can appear, so
+    neither the number nor the total moves when an answer shows or hides a later one."""
+    numbers = _numbering(questions)
+    pks = [q.pk for q in visible]
+    return {
+        "survey": survey,
+        "token": token,
+        "question": current,
+        "position": questions.index(current) + 1,
+        "total": len(questions),
+        "counted_position": numbers.get(current.pk),
+        "counted_total": len(numbers),
+        "has_previous": current.pk in pks and pks.index(current.pk) > 0,
+        **extra,
+    }
+
+
+@keeps_place
+@limit_posts("survey", key=respondent_key)
 def answer_question(request: HttpRequest, token: str, question: int) -> HttpResponse:
-    survey, unit = _target(token)
-    response, early = _require_response(request, survey, token)
+    survey, response = _answering(request, token)
+    early = _require_response(request, survey, token, response)
     if early:
         return early
-    steps = _steps(survey)
-    if question not in {step.pk for step in steps}:
+    questions = survey_questions(survey)
+    current = next((q for q in questions if q.pk == question), None)
+    if current is None:
         raise Http404
-    visible = _visible(steps, response)
-    pks = [step.pk for step in visible]
-    if question not in pks:
-        messages.info(request, gettext("That question is not part of your survey."))
-        return redirect(_first_page(token, survey, visible))
-    current = survey.questions.prefetch_related("options").get(pk=question)
-    explain = request.GET.get("explain") == "1"
+    action = request.POST.get("action", "next") if request.method == "POST" else None
+    asked_to_skip = False
+    if action == "explain":
+        services.question_mark_not_understood(question=current)
+        url = reverse("surveys:answer_question", args=[token, current.pk])
+        return redirect(f"{url}?explain=1#question")
     if request.method == "POST":
-        action = request.POST.get("action", "next")
-        if action == "explain":
-            services.question_mark_not_understood(question=current)
-            url = reverse("surveys:answer_question", args=[token, current.pk])
-            return redirect(f"{url}?explain=1#question")
         form = AnswerForm(request.POST, question=current)
         if action == "skip" or form.is_valid():
             given = services.GivenAnswer([]) if action == "skip" else form.given()
-            try:
-                services.answer_save(response=response, question=current, given=given)
-            except ValidationError as error:
-                form = AnswerForm(request.POST, question=current)
-                form.is_valid()
-                form.add_error("answer", error)
+            # Next with nothing chosen asks once whether to skip; the same again means yes.
+            if action == "next" and given.is_empty and not request.POST.get("empty_ok"):
+                asked_to_skip = True
             else:
-                # What is visible now follows from the answer just saved: no need to ask again.
-                chosen = services.answered_option_ids(response)
-                now_visible = [q.pk for q in steps if services.is_visible(q, chosen)]
-                return redirect(_after(token, now_visible, current.pk, action))
+                try:
+                    chosen = services.answer_save(response=response, question=current, given=given)
+                except ValidationError as error:
+                    form.add_error("answer", error)
+                else:
+                    now_visible = [q.pk for q in _visible(questions, chosen)]
+                    return redirect(_after(token, now_visible, current.pk, action))
+        progress = Progress.of(response)
     else:
-        answers = response.answers.filter(question=current)
-        form = AnswerForm(initial=AnswerForm.initial_for(current, list(answers)), question=current)
-    index = pks.index(current.pk)
-    context = {
-        "survey": survey,
-        "token": token,
-        "response": response,
-        "question": current,
-        "form": form,
-        "easy": response.easy_read,
-        "explain": explain,
-        "position": index + 1,
-        "total": len(visible),
-        "counted_position": len([q for q in visible[: index + 1] if not q.is_practice]),
-        "counted_total": len([q for q in visible if not q.is_practice]),
-        "has_previous": index > 0,
-        "resume_code": request.session.get(SESSION_CODES, {}).get(str(response.pk)),
-    }
+        progress = Progress.of(response)
+        form = AnswerForm(
+            initial=AnswerForm.initial_for(current, progress.answers.get(current.pk, [])),
+            question=current,
+        )
+    visible = _visible(questions, progress.chosen)
+    if current not in visible:
+        messages.info(request, gettext("That question is not part of your survey."))
+        return redirect(_first_page(token, survey, visible))
+    context = _question_context(
+        survey,
+        token,
+        questions,
+        visible,
+        current,
+        form=form,
+        response=response,
+        easy=response.easy_read,
+        explain=request.GET.get("explain") == "1",
+        asked_to_skip=asked_to_skip,
+    )
     return render(request, "surveys/answer_question.html", context)
 
 
@@ -256,16 +270,15 @@ def _after(token: str, visible: list[int], current: int, action: str) -> str:
     return reverse("surveys:answer_review", args=[token])
 
 
-@answering
-@limit_posts("survey")
+@keeps_place
+@limit_posts("survey", key=respondent_key)
 def answer_all(request: HttpRequest, token: str) -> HttpResponse:
     """All questions on one page; conditional ones say when to answer them."""
-    survey, unit = _target(token)
-    response, early = _require_response(request, survey, token)
+    survey, response = _answering(request, token)
+    early = _require_response(request, survey, token, response)
     if early:
         return early
-    questions = _questions(survey)
-    answers = _answers_by_question(response)
+    questions = survey_questions(survey)
     if request.method == "POST":
         forms = [AnswerForm(request.POST, question=q) for q in questions]
         if all(form.is_valid() for form in forms):
@@ -282,6 +295,7 @@ def answer_all(request: HttpRequest, token: str) -> HttpResponse:
                     return redirect("surveys:answer_pause", token=token)
                 return redirect("surveys:answer_review", token=token)
     else:
+        answers = Progress.of(response).answers
         forms = [
             AnswerForm(initial=AnswerForm.initial_for(q, answers.get(q.pk, [])), question=q)
             for q in questions
@@ -289,17 +303,12 @@ def answer_all(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "surveys/answer_all.html",
-        _all_context(survey, token, forms, response.easy_read, response=response, request=request),
+        _all_context(survey, token, forms, response.easy_read, response=response),
     )
 
 
-def _all_context(survey, token, forms, easy, *, response=None, request=None) -> dict:
-    numbers = {}
-    counted = 0
-    for form in forms:
-        if not form.question.is_practice:
-            counted += 1
-            numbers[form.question.pk] = counted
+def _all_context(survey, token, forms, easy, *, response=None) -> dict:
+    numbers = _numbering([form.question for form in forms])
     for form in forms:
         form.number = numbers.get(form.question.pk)
         condition = form.question.show_if_option
@@ -316,22 +325,17 @@ def _all_context(survey, token, forms, easy, *, response=None, request=None) -> 
         "error_forms": errors,
         "easy": easy,
         "response": response,
-        "resume_code": (
-            request.session.get(SESSION_CODES, {}).get(str(response.pk))
-            if request is not None and response is not None
-            else None
-        ),
     }
 
 
-@answering
-@limit_posts("survey")
+@keeps_place
+@limit_posts("survey", key=respondent_key)
 def answer_review(request: HttpRequest, token: str) -> HttpResponse:
-    survey, unit = _target(token)
-    response = _session_response(request, survey)
+    survey, response = _answering(request, token)
     if response is not None and response.is_submitted:
+        request.survey_place.end(survey_id=survey.pk, easy_read=response.easy_read)
         return redirect("surveys:answer_done", token=token)
-    response, early = _require_response(request, survey, token, response)
+    early = _require_response(request, survey, token, response)
     if early:
         return early
     if request.method == "POST":
@@ -341,17 +345,14 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
             for message in error.messages:
                 messages.error(request, message)
             return redirect("surveys:answer_review", token=token)
-        end_answering(
-            request,
-            SESSION_RESPONSES,
-            SESSION_CODES,
-            survey_id=survey.pk,
-            easy_read=response.easy_read,
-        )
+        # Sending ends the respondent's place: the next person at this computer sees nothing.
+        request.survey_place.end(survey_id=survey.pk, easy_read=response.easy_read)
         return redirect("surveys:answer_done", token=token)
-    visible = [q for q in _visible(_questions(survey), response) if not q.is_practice]
-    answered = _answers_by_question(response)
-    rows = [(number, q, q.pk in answered) for number, q in enumerate(visible, start=1)]
+    questions = survey_questions(survey)
+    progress = Progress.of(response)
+    numbers = _numbering(questions)
+    visible = [q for q in _visible(questions, progress.chosen) if not q.is_practice]
+    rows = [(numbers[q.pk], q, q.pk in progress.answers) for q in visible]
     context = {
         "survey": survey,
         "token": token,
@@ -362,22 +363,26 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "surveys/answer_review.html", context)
 
 
-@answering
+@keeps_place
 def answer_done(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
-    sent = just_sent(request, survey.pk)
-    if sent is None:
+    place = request.survey_place
+    if not place.is_sent(survey.pk):
         return redirect("surveys:answer_start", token=token)
-    return render(request, "surveys/answer_done.html", {"survey": survey, "easy": sent["easy"]})
+    return render(
+        request,
+        "surveys/answer_done.html",
+        {"survey": survey, "easy": place.sent_easy_read(survey.pk)},
+    )
 
 
-@answering
+@keeps_place
 def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
-    survey, unit = _target(token)
-    response, early = _require_response(request, survey, token)
+    survey, response = _answering(request, token)
+    early = _require_response(request, survey, token, response)
     if early:
         return early
-    code = request.session.get(SESSION_CODES, {}).get(str(response.pk))
+    code = request.survey_place.code(survey.pk)
     resume_url = request.build_absolute_uri(reverse("surveys:resume"))
     context = {
         "survey": survey,
@@ -389,17 +394,12 @@ def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
         if code
         else "",
         "easy": response.easy_read,
-        "continue_url": _first_page(
-            token,
-            survey,
-            _visible(_steps(survey), response),
-            set(_answers_by_question(response)),
-        ),
+        "continue_url": _continue_url(token, survey, response),
     }
     return render(request, "surveys/answer_pause.html", context)
 
 
-@answering
+@keeps_place
 @limit_posts("survey")
 def resume(request: HttpRequest) -> HttpResponse:
     """Continue with a code on any device; opening the QR link only fills in the code."""
@@ -418,17 +418,15 @@ def resume(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error("code", error)
             else:
-                _remember(request, response, None)
                 survey = response.survey
-                codes = request.session.get(SESSION_CODES, {})
-                codes[str(response.pk)] = services.normalise_code(form.cleaned_data["code"])
-                request.session[SESSION_CODES] = codes
-                token = response.unit.token if response.unit_id else survey.token
-                visible = _visible(_steps(survey), response)
-                messages.success(request, gettext("Welcome back. Your earlier answers are kept."))
-                return redirect(
-                    _first_page(token, survey, visible, set(_answers_by_question(response)))
+                request.survey_place.remember(
+                    survey_id=survey.pk,
+                    response_id=response.pk,
+                    code=services.normalise_code(form.cleaned_data["code"]),
                 )
+                token = response.unit.token if response.unit_id else survey.token
+                messages.success(request, gettext("Welcome back. Your earlier answers are kept."))
+                return redirect(_continue_url(token, survey, response))
     else:
         form = ResumeForm(
             initial={"code": request.GET.get("code", "")[:20]} if request.GET.get("code") else None
@@ -436,13 +434,13 @@ def resume(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/resume.html", {"form": form})
 
 
-@answering
 @post_only("surveys:answer_start", "token")
-@limit_posts("survey")
+@keeps_place
+@limit_posts("survey", key=respondent_key)
 def answer_settings(request: HttpRequest, token: str) -> HttpResponse:
     """The easy-to-read switch, available on every question page."""
-    survey, unit = _target(token)
-    response, early = _require_response(request, survey, token)
+    survey, response = _answering(request, token)
+    early = _require_response(request, survey, token, response)
     if early:
         return early
     services.response_update_settings(
@@ -461,7 +459,7 @@ def answer_settings(request: HttpRequest, token: str) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The respondent's pages exactly as they look, without saving anything."""
     survey = visible_survey(request, pk)
-    questions = _questions(survey)
+    questions = survey_questions(survey)
     easy = request.GET.get("easy") == "1"
     if not questions:
         messages.info(request, gettext("Add a question first; then you can preview it."))
@@ -478,21 +476,17 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         current = questions[index + 1]
     elif action == "back" and index > 0:
         current = questions[index - 1]
-    index = questions.index(current)
-    context = {
-        "survey": survey,
-        "token": survey.token,
-        "question": current,
-        "form": AnswerForm(question=current),
-        "easy": easy,
-        "explain": action == "explain",
-        "position": index + 1,
-        "total": len(questions),
-        "counted_position": len([q for q in questions[: index + 1] if not q.is_practice]),
-        "counted_total": len([q for q in questions if not q.is_practice]),
-        "has_previous": index > 0,
-        "preview": True,
-    }
+    context = _question_context(
+        survey,
+        survey.token,
+        questions,
+        questions,
+        current,
+        form=AnswerForm(question=current),
+        easy=easy,
+        explain=action == "explain",
+        preview=True,
+    )
     return render(request, "surveys/answer_question.html", context)
 
 

@@ -50,11 +50,19 @@ document.addEventListener("DOMContentLoaded", function () {
     update();
   }
 
-  // Read-aloud with the browser's own speech synthesis, in the page's language.
+  // Read-aloud with the browser's own speech synthesis, in the page's language. One
+  // button per [data-speak-group] (a question, or a page's introduction): it reads the
+  // group's [data-speak] texts in order, i.e. the question and then its options. The
+  // button goes in the group's [data-speak-slot] (room kept for it, so nothing moves) or
+  // after its [data-speak-after] element — never inside a legend or label, whose text
+  // would then become part of the question's or option's name.
   var page = document.querySelector("[data-speak-label]");
-  if (page && "speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+  var canSpeak = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
+  if (!canSpeak) {
+    document.querySelectorAll("[data-speak-slot]").forEach(function (slot) { slot.remove(); });
+  }
+  if (page && canSpeak) {
     var language = document.documentElement.lang || "sv";
-    var readLabel = page.getAttribute("data-speak-label");
     var stopLabel = page.getAttribute("data-stop-label");
     var speaking = null;
     var icon =
@@ -64,27 +72,38 @@ document.addEventListener("DOMContentLoaded", function () {
     var reset = function () {
       if (speaking) {
         speaking.setAttribute("aria-pressed", "false");
-        speaking.querySelector("span").textContent = readLabel;
+        speaking.querySelector("span").textContent = speaking.dataset.readLabel;
         speaking = null;
       }
     };
 
-    page.querySelectorAll("[data-speak]").forEach(function (element, index) {
-      var text = element.textContent.replace(/\s+/g, " ").trim();
-      if (!text) {
+    var textOf = function (element) {
+      return element.textContent.replace(/\s+/g, " ").trim();
+    };
+
+    document.querySelectorAll("[data-speak-group]").forEach(function (group) {
+      var parts = [];
+      group.querySelectorAll("[data-speak]").forEach(function (element) {
+        // A text belongs to its nearest group only (a page may hold several questions).
+        if (element.closest("[data-speak-group]") !== group) {
+          return;
+        }
+        var text = textOf(element);
+        if (text) {
+          parts.push(/[.?!:]$/.test(text) ? text : text + ".");
+        }
+      });
+      if (!parts.length) {
         return;
       }
+      var readLabel = group.getAttribute("data-speak-label") || page.getAttribute("data-speak-label");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "speak-button";
       button.setAttribute("aria-pressed", "false");
+      button.dataset.readLabel = readLabel;
       button.innerHTML = icon + "<span></span>";
       button.querySelector("span").textContent = readLabel;
-      // The button's name says what it reads, so a list of buttons makes sense.
-      var hidden = document.createElement("span");
-      hidden.className = "visually-hidden";
-      hidden.textContent = ": " + text.slice(0, 80);
-      button.appendChild(hidden);
       button.addEventListener("click", function () {
         var wasThis = speaking === button;
         window.speechSynthesis.cancel();
@@ -92,7 +111,7 @@ document.addEventListener("DOMContentLoaded", function () {
         if (wasThis) {
           return;
         }
-        var utterance = new SpeechSynthesisUtterance(text);
+        var utterance = new SpeechSynthesisUtterance(parts.join(" "));
         utterance.lang = language === "nb" ? "nb-NO" : language === "en" ? "en-GB" : "sv-SE";
         utterance.rate = 0.9;
         utterance.onend = reset;
@@ -101,18 +120,32 @@ document.addEventListener("DOMContentLoaded", function () {
         button.querySelector("span").textContent = stopLabel;
         window.speechSynthesis.speak(utterance);
       });
-      // Never inside a <label>: a click there would also tick the option. In a list
-      // item or paragraph the button goes inside, so lists stay lists.
-      var label = element.closest("label");
-      if (!label && (element.tagName === "LI" || element.tagName === "P")) {
-        element.appendChild(button);
+      var slot = group.querySelector("[data-speak-slot]");
+      var after = group.querySelector("[data-speak-after]");
+      if (slot) {
+        slot.appendChild(button);
+      } else if (after) {
+        after.parentNode.insertBefore(button, after.nextSibling);
       } else {
-        var anchor = label || element;
-        anchor.parentNode.insertBefore(button, anchor.nextSibling);
+        group.insertBefore(button, group.firstChild);
       }
-      button.dataset.speakIndex = String(index);
     });
   }
+
+  // A free-text answer: the limit is on the page; as the person writes it becomes a
+  // count of what is left (the browser's maxlength stops at the limit).
+  document.querySelectorAll("textarea[data-count-to]").forEach(function (area) {
+    var count = document.getElementById(area.getAttribute("data-count-to"));
+    var limit = parseInt(area.getAttribute("maxlength"), 10);
+    if (!count || !limit) {
+      return;
+    }
+    var update = function () {
+      count.textContent = count.getAttribute("data-left-template").replace("#", String(limit - area.value.length));
+    };
+    area.addEventListener("input", update);
+    update();
+  });
 
   // Export progress: ask the server every two seconds and announce the result.
   var status = document.querySelector("[data-export-status]");
