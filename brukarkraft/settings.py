@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
@@ -99,6 +101,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES like pages, so templates/ can override a widget's template
+# (the admin's date-and-time widget, templates/admin/widgets/, labels its two inputs).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: PostgreSQL in production and CI, SQLite file for development.
 DATABASES = {
