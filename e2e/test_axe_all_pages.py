@@ -256,7 +256,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
     ],
 }
 
-# Names that are not pages of their own, and the admin, which Django provides.
+# Names that are not pages of their own, and the admin (e2e/test_axe_admin.py crawls it).
 NOT_PAGES = (
     {"healthz", "set_language", "logout"}
     | SURVEY_NOT_PAGES
