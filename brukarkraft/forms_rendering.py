@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.boundfield import BoundField
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import TemplatesSetting
 from django.forms.widgets import Input
 from django.utils.translation import gettext, ngettext
 
@@ -55,5 +55,27 @@ class LimitedTextBoundField(BoundField):
         return attrs
 
 
-class PortalFormRenderer(DjangoTemplates):
+# Django's label of the empty choice in choice lists (BLANK_CHOICE_DASH, ModelChoiceField).
+DASHES = "---------"
+
+
+class PortalFormRenderer(TemplatesSetting):
+    """Django's renderer through TEMPLATES, with limits shown on text fields and a real prompt
+    instead of "---------" as the empty choice.
+
+    One place for every select and radio list of every app, whether the choice comes from a
+    model field's choices or a ModelChoiceField: a screen reader reads "Choose…" where it
+    read "dash dash dash". A field that sets its own empty label keeps it.
+    """
+
     bound_field_class = LimitedTextBoundField
+
+    def render(self, template_name, context, request=None):
+        widget = context.get("widget") if isinstance(context, dict) else None
+        if isinstance(widget, dict) and widget.get("optgroups"):
+            prompt = gettext("Choose…") if widget.get("required") else gettext("None")
+            for _group, options, _index in widget["optgroups"]:
+                for option in options:
+                    if option.get("label") == DASHES and option.get("value") in ("", None):
+                        option["label"] = prompt
+        return super().render(template_name, context, request=request)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # Trigram lookups (pg_trgm) for the library's typo corrections; inert on SQLite.
     "django.contrib.postgres",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
@@ -84,8 +86,6 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Every form, admin's included: a real prompt instead of "---------" in choice lists.
-FORM_RENDERER = "brukarkraft.form_renderer.PortalFormRenderer"
 ROOT_URLCONF = "brukarkraft.urls"
 WSGI_APPLICATION = "brukarkraft.wsgi.application"
 
@@ -241,7 +241,11 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-# Text fields show their limit and are never cut by the browser (brukarkraft/forms_rendering.py).
+# Every form, the admin's included (brukarkraft/forms_rendering.py): widgets render through
+# TEMPLATES like pages, so templates/ can override a widget's template (the admin's
+# date-and-time widget, templates/admin/widgets/, labels its two inputs); text fields show
+# their limit and are never cut by the browser; choice lists start with a real prompt
+# instead of "---------".
 FORM_RENDERER = "brukarkraft.forms_rendering.PortalFormRenderer"
 
 # Admin downloads (django-import-export): text that a spreadsheet would run as a formula

@@ -1,6 +1,6 @@
 """Django admin and django-import-export work under the strict Content-Security-Policy.
 
-The axe crawl leaves admin out (Django provides it); here an administrator uses the
+The admin's own axe crawl (test_axe_admin.py) only loads pages; here an administrator uses the
 widgets that build markup with JavaScript, where inline styles could slip in, and the
 browser's console must report no CSP violation.
 """

@@ -268,7 +268,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
     ],
 }
 
-# Names that are not pages of their own, and the admin, which Django provides.
+# Names that are not pages of their own, and the admin (e2e/test_axe_admin.py crawls it).
 NOT_PAGES = (
     # admin_login and join_request_decide only redirect; the admin is scanned on its own.
     # favicon.ico redirects to a static file; notice_read takes a POST (start pages show it).

@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from brukarkraft.form_renderer import DASHES
+from brukarkraft.forms_rendering import DASHES
 
 pytestmark = pytest.mark.django_db
 
