@@ -16,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import County, Municipality, Organisation
 from brukarkraft.roles import Role
-from brukarkraft.validators import validate_order
 from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
+from brukarkraft.validators import validate_order
 
 
 class ServiceArea(models.TextChoices):

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from brukarkraft.models import Organisation
-from brukarkraft.validators import validate_order
 from brukarkraft.text import DOCUMENT_LENGTH, NOTE_LENGTH, TEXT_LENGTH
+from brukarkraft.validators import validate_order
 
 # Days before a term ends that admins are warned.
 TERM_WARNING_DAYS = 90

@@ -272,7 +272,15 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
 NOT_PAGES = (
     # admin_login and join_request_decide only redirect; the admin is scanned on its own.
     # favicon.ico redirects to a static file; notice_read takes a POST (start pages show it).
-    {"healthz", "set_language", "logout", "admin_login", "join_request_decide", "favicon", "notice_read"}
+    {
+        "healthz",
+        "set_language",
+        "logout",
+        "admin_login",
+        "join_request_decide",
+        "favicon",
+        "notice_read",
+    }
     | SURVEY_NOT_PAGES
     | AUDIT_NOT_PAGES
     | COUNCIL_NOT_PAGES

@@ -18,8 +18,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from brukarkraft.roles import Role
-from brukarkraft.validators import validate_order
 from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
+from brukarkraft.validators import validate_order
 
 from . import grants
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0004_historicalaudit_historicalfinding_historicalproposal'),
+        ("audits", "0004_historicalaudit_historicalfinding_historicalproposal"),
     ]
 
     operations = [

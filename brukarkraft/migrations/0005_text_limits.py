@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brukarkraft', '0004_personerasure'),
+        ("brukarkraft", "0004_personerasure"),
     ]
 
     operations = [

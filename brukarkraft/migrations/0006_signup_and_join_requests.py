@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brukarkraft', '0005_text_limits'),
+        ("brukarkraft", "0005_text_limits"),
     ]
 
     operations = [

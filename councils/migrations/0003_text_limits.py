@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('councils', '0002_historicalcouncil_historicalmember'),
+        ("councils", "0002_historicalcouncil_historicalmember"),
     ]
 
     operations = [

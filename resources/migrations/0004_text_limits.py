@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resources', '0003_historicalresource'),
+        ("resources", "0003_historicalresource"),
     ]
 
     operations = [

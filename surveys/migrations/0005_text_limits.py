@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('surveys', '0004_code_slips_in_background'),
+        ("surveys", "0004_code_slips_in_background"),
     ]
 
     operations = [

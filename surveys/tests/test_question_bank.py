@@ -14,7 +14,7 @@ from .factories import SurveyFactory
 pytestmark = pytest.mark.django_db
 
 bank_migration = importlib.import_module("surveys.migrations.0002_question_bank")
-help_migration = importlib.import_module("surveys.migrations.0005_bank_help_texts")
+help_migration = importlib.import_module("surveys.migrations.0007_bank_help_texts")
 
 
 @pytest.fixture

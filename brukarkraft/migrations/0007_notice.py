@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('brukarkraft', '0004_personerasure'),
+        ("brukarkraft", "0006_signup_and_join_requests"),
     ]
 
     operations = [

@@ -46,6 +46,6 @@ def add_help(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0004_code_slips_in_background")]
+    dependencies = [("surveys", "0006_export_language_and_values")]
 
     operations = [migrations.RunPython(add_help, migrations.RunPython.noop)]

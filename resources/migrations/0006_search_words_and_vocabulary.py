@@ -51,7 +51,7 @@ def index_published(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resources', '0003_historicalresource'),
+        ("resources", "0005_course_attendance_rule"),
     ]
 
     operations = [

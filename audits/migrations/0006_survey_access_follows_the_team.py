@@ -44,7 +44,7 @@ def delete_copied_grants(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audits", "0004_historicalaudit_historicalfinding_historicalproposal"),
+        ("audits", "0005_text_limits"),
         ("surveys", "0004_code_slips_in_background"),
     ]
 

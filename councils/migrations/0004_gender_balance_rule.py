@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('councils', '0002_historicalcouncil_historicalmember'),
+        ("councils", "0003_text_limits"),
     ]
 
     operations = [
@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='nomination',
             name='balance_exception',
-            field=models.TextField(blank=True, help_text="Recorded when the appointment leaves the council's gender balance unmet.", verbose_name='reason for the exception to the gender balance'),
+            field=models.TextField(blank=True, max_length=2000, help_text="Recorded when the appointment leaves the council's gender balance unmet.", verbose_name='reason for the exception to the gender balance'),
         ),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('brukarkraft', '0004_personerasure'),
-        ('councils', '0002_historicalcouncil_historicalmember'),
+        ("councils", "0004_gender_balance_rule"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
