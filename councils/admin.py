@@ -1078,6 +1078,7 @@ class AppointForm(forms.Form):
     balance_exception = forms.CharField(
         label=_("reason for the exception to the gender balance"),
         required=False,
+        max_length=NOTE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "Needed when the council's rules require a gender balance and this appointment"

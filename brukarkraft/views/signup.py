@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
+from ..http import post_only
 from ..models import JoinRequest
 from ..permissions import role_required
 from ..ratelimits import limit_posts
@@ -65,7 +65,7 @@ def join_requests(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-@require_POST
+@post_only("join_requests")
 def join_request_decision(request: HttpRequest, pk: int) -> HttpResponse:
     join_request = get_object_or_404(JoinRequest, pk=pk)
     approve = request.POST.get("decision") == "approve"

@@ -239,7 +239,7 @@ def test_the_check_flags_easy_read_text_without_a_help_text(db):
             "there is easy-to-read text in %(language)s but no help text. “I don't"
             " understand the question” shows the help text: explain the question in"
             " other words.",
-            language="norsk",
+            language="norska",
         )
     ]
 

@@ -20,6 +20,7 @@ from .factories import (
     make_published_survey,
     make_survey,
 )
+from .test_answering import my_place
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_a_slip_code_typed_again_after_starting_continues_the_same_answers(clien
     response = other.post(reverse("surveys:resume"), {"code": code.code})
 
     assert response.status_code == 302
-    assert other.session["survey_responses"][str(survey.pk)] == code.response_id
+    assert my_place(other).entries[str(survey.pk)]["r"] == code.response_id
 
 
 def test_a_draft_slip_typed_at_the_resume_page_is_not_open_yet(client):
