@@ -232,8 +232,16 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
+            # A Swedish browser: Swedish pages offer no other language to it.
+            "--lang=sv-SE",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Headless Chromium asks for en-US; every page would offer English (brukarkraft/languages.py).
+    return {**browser_context_args, "locale": "sv-SE"}
 
 
 @pytest.fixture

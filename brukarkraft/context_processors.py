@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from .languages import language_offer
 from .roles import Role
 
 
@@ -12,4 +13,6 @@ def portal(request) -> dict:
         "user_roles": roles,
         "Role": Role,
         "portal_contact_email": settings.PORTAL_CONTACT_EMAIL,
+        # Evaluated only where the layout shows it: most responses never need it.
+        "language_offer": lambda: language_offer(request),
     }

@@ -69,7 +69,7 @@ def open_page(browser: Browser):
     contexts = []
 
     def open_() -> Page:
-        context = browser.new_context(accept_downloads=True)
+        context = browser.new_context(accept_downloads=True, locale="sv-SE")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(TIMEOUT)

@@ -124,7 +124,7 @@ def test_a_survey_is_built_answered_by_keyboard_resumed_and_sent_once(
     scale, listen, follow_up = survey.questions.in_order()
 
     # --- An anonymous respondent on their phone, keyboard only ---------------------------
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="sv-SE").new_page()
     phone.set_default_timeout(10_000)
     phone.goto(url("surveys:answer_start", token=survey.token))
     tab_to(phone, "(e) => e.name === 'easy_read'")

@@ -9,8 +9,12 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import cache_control
+
+from ..languages import saved_language
 
 # Change these together with the statement's text whenever the site is assessed again.
 ACCESSIBILITY_ASSESSED_ON = date(2026, 11, 24)
@@ -31,6 +35,15 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # "/" is Swedish by default; someone who chose another language before is taken to
+    # the start page in it (a page opened with its language in the address stays as it is).
+    saved = saved_language(request)
+    if translation.get_language() == settings.LANGUAGE_CODE and saved not in (
+        None,
+        settings.LANGUAGE_CODE,
+    ):
+        with translation.override(saved):
+            return redirect(reverse("home"))
     return render(request, "brukarkraft/home.html")
 
 
