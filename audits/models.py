@@ -482,8 +482,12 @@ class Audit(models.Model):
     )
     response_due = models.DateField(_("response due"), null=True, blank=True)
     follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
-    response_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
-    follow_up_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    response_reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("response reminded at")
+    )
+    follow_up_reminded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("follow-up reminded at")
+    )
     easy_read_summary = models.TextField(
         _("easy-to-read summary"),
         blank=True,
@@ -745,7 +749,11 @@ class Finding(models.Model):
     # someone saved in between, so two auditors never silently overwrite each other.
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -807,7 +815,11 @@ class Proposal(models.Model):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,6 +19,7 @@ class BrukarkraftConfig(AppConfig):
         from .models import User
         from .roles import admin_access_follows_groups, sync_role_groups
         from .text import strip_bidi_controls_before_save
+        from .vendor_names import apply as name_third_party_apps
 
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
@@ -29,6 +30,8 @@ class BrukarkraftConfig(AppConfig):
             sender=User.groups.through,
             dispatch_uid="brukarkraft.admin_access",
         )
+        # The admin names third-party apps and models in the interface's language.
+        name_third_party_apps()
         # Every model of every app: names and titles never keep bidirectional controls.
         pre_save.connect(strip_bidi_controls_before_save, dispatch_uid="brukarkraft.bidi")
         # Both the web process (publishing) and the worker (consuming) fail on a missing

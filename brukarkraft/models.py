@@ -280,7 +280,12 @@ class SignUp(models.Model):
     )
     org_number = models.CharField(_("organisation number"), max_length=11, blank=True)
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Municipality,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
@@ -335,7 +340,9 @@ class JoinRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # Set when the organisation's commissioners have been told: they are told once.
-    commissioners_told_at = models.DateTimeField(null=True, blank=True, editable=False)
+    commissioners_told_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("commissioners told at")
+    )
 
     objects = JoinRequestQuerySet.as_manager()
 

@@ -449,6 +449,7 @@ class MandateInline(admin.StackedInline):
     extra = 0
     can_delete = False
     verbose_name = _("terms of reference (new version)")
+    verbose_name_plural = _("terms of reference (new versions)")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0
@@ -590,6 +591,7 @@ class NewMemberInline(MemberFields, admin.TabularInline):
     fields = NewMemberForm.Meta.fields
     autocomplete_fields = ["user"]
     verbose_name = _("new member")
+    verbose_name_plural = _("new members")
     verbose_name_plural = _("add members")
 
     def get_queryset(self, request):
@@ -1767,6 +1769,7 @@ class CaseAgendaInline(ReadOnlyInline):
     model = AgendaItem
     fields = ["meeting", "position", "title", "decision", "follow_up"]
     verbose_name = _("discussed at")
+    verbose_name_plural = _("discussed at")
     verbose_name_plural = _("meetings where the case was discussed")
 
     def get_queryset(self, request):

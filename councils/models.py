@@ -185,7 +185,12 @@ class MandateVersion(models.Model):
     adopted_on = models.DateField(_("adopted"))
     revision_due = models.DateField(_("revise by"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -420,7 +425,11 @@ class AppointmentRequest(models.Model):
         verbose_name=_("organisations called"),
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
     called_at = models.DateTimeField(_("call sent"), null=True, blank=True)
@@ -491,15 +500,29 @@ class Nomination(models.Model):
         help_text=_("Recorded when the appointment leaves the council's gender balance unmet."),
     )
     nominated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("nominated by"),
     )
     nominated_at = models.DateTimeField(_("nominated"), default=timezone.now)
     recommended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recommended by"),
     )
     recommended_at = models.DateTimeField(_("recommended"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     member = models.OneToOneField(
@@ -562,7 +585,12 @@ class Meeting(models.Model):
     )
     notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
     notice_sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notice sent by"),
     )
     minutes = models.TextField(_("minutes"), blank=True, max_length=DOCUMENT_LENGTH)
     minutes_status = models.CharField(
@@ -570,7 +598,12 @@ class Meeting(models.Model):
     )
     minutes_approved_at = models.DateTimeField(_("minutes approved"), null=True, blank=True)
     minutes_approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("minutes approved by"),
     )
     minutes_pdf = models.FileField(_("minutes (PDF)"), upload_to="councils/minutes/", blank=True)
     minutes_pdf_status = models.CharField(
@@ -809,7 +842,11 @@ class Assessment(models.Model):
         _("what must develop: attitudes"), blank=True, max_length=TEXT_LENGTH
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 

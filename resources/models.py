@@ -128,10 +128,12 @@ class Resource(models.Model):
         related_name="+",
         verbose_name=_("current version"),
     )
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False, verbose_name=_("search vector"))
     # The stems of the current version in its language, for search where the database has
     # no text search of its own (SQLite): " stem stem … " (searchtext.stemmed_text).
-    search_words = models.TextField(blank=True, default="", editable=False)
+    search_words = models.TextField(
+        blank=True, default="", editable=False, verbose_name=_("search words")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -237,7 +239,11 @@ class Attachment(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     downloads = models.PositiveIntegerField(_("downloads"), default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
@@ -466,7 +472,11 @@ class Registration(models.Model):
         verbose_name=_("registered by organisation"),
     )
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("registered by"),
     )
     needs = models.TextField(
         _("support and accessibility needs"),
@@ -608,6 +618,7 @@ class GuidanceRequest(models.Model):
         null=True,
         blank=True,
         related_name="guidance_requests",
+        verbose_name=_("requested by"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW

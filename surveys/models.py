@@ -213,7 +213,9 @@ class SurveyMember(models.Model):
         BUILDER = "builder", _("Builds the survey and reads results")
         ANALYST = "analyst", _("Reads results and enters paper answers")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="members")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="members", verbose_name=_("survey")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -236,7 +238,9 @@ class SurveyMember(models.Model):
 class Unit(models.Model):
     """A unit (e.g. one daily activity centre) the survey is answered at; results per unit."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="units")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="units", verbose_name=_("survey")
+    )
     name = models.CharField(_("unit"), max_length=200)
     token = models.CharField(_("link code"), max_length=32, unique=True, default=new_token)
 
@@ -253,7 +257,9 @@ class Unit(models.Model):
 
 
 class Section(Translated):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="sections", verbose_name=_("survey")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     title_sv = models.CharField(_("heading (Swedish)"), max_length=200)
     title_nb = models.CharField(_("heading (Norwegian)"), max_length=200, blank=True)
@@ -350,7 +356,9 @@ class QuestionTexts(Translated):
 
 
 class Question(QuestionTexts, WithPicture):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey")
+    )
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section")
     )
@@ -405,7 +413,9 @@ class Option(WithPicture):
         HAPPY = "happy", _("Happy face")
         VERY_HAPPY = "very_happy", _("Very happy face")
 
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     value = models.CharField(_("value in exports"), max_length=30)
     label_sv = models.CharField(_("answer (Swedish)"), max_length=200, blank=True)
@@ -449,7 +459,9 @@ class Response(models.Model):
         INTERPRETER = "interpreter", _("An interpreter")
         OTHER = "other", _("Someone else")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey")
+    )
     unit = models.ForeignKey(
         Unit,
         on_delete=models.SET_NULL,
@@ -472,9 +484,11 @@ class Response(models.Model):
     )
     easy_read = models.BooleanField(_("easy-to-read mode"), default=False)
     # Issued by the server with the start form: starting twice gives the same response.
-    start_key = models.CharField(max_length=64, unique=True)
+    start_key = models.CharField(max_length=64, unique=True, verbose_name=_("start key"))
     # A hash of the code the respondent writes down to continue later; never the code itself.
-    resume_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    resume_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, verbose_name=_("resume hash")
+    )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
@@ -500,10 +514,19 @@ class Answer(models.Model):
         APPROVED = "approved", _("May be shown")
         HIDDEN = "hidden", _("Hidden (could identify someone)")
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
     option = models.ForeignKey(
-        Option, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+        Option,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("option"),
     )
     dont_know = models.BooleanField(_("don't know"), default=False)
     text = models.TextField(_("text"), blank=True)
@@ -534,7 +557,9 @@ class Answer(models.Model):
 class CodeBatch(models.Model):
     """A printed batch of one-time codes: controlled anonymity, one slip per respondent."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="code_batches")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="code_batches", verbose_name=_("survey")
+    )
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("unit")
     )
@@ -566,11 +591,20 @@ class CodeBatch(models.Model):
 
 class OneTimeCode(models.Model):
     # Not tied to any person: the slip is handed out at random, as on paper.
-    batch = models.ForeignKey(CodeBatch, on_delete=models.CASCADE, related_name="codes")
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="codes")
+    batch = models.ForeignKey(
+        CodeBatch, on_delete=models.CASCADE, related_name="codes", verbose_name=_("batch")
+    )
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="codes", verbose_name=_("survey")
+    )
     code = models.CharField(_("code"), max_length=20, unique=True)
     response = models.OneToOneField(
-        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="one_time_code"
+        Response,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="one_time_code",
+        verbose_name=_("response"),
     )
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
@@ -598,7 +632,9 @@ class ExportJob(models.Model):
         LABELS = "labels", _("The answers as the respondents saw them, in the chosen language")
         CODES = "codes", _("Codes for statistics programs (dont_know, helped, option values)")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="exports")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="exports", verbose_name=_("survey")
+    )
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     language = models.CharField(_("language"), max_length=8, blank=True)
     values = models.CharField(
@@ -645,15 +681,25 @@ class FrozenCount(models.Model):
     (one option, "don't know", or number answers with their sum).
     """
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="frozen_counts")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True)
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, null=True, blank=True)
-    dont_know = models.BooleanField(default=False)
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True)
-    channel = models.CharField(max_length=6, choices=Response.Channel.choices)
-    support = models.CharField(max_length=8, blank=True)
-    count = models.PositiveIntegerField()
-    number_sum = models.BigIntegerField(null=True, blank=True)
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="frozen_counts", verbose_name=_("survey")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("question")
+    )
+    option = models.ForeignKey(
+        Option, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("option")
+    )
+    dont_know = models.BooleanField(default=False, verbose_name=_("don't know"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("unit")
+    )
+    channel = models.CharField(
+        max_length=6, choices=Response.Channel.choices, verbose_name=_("channel")
+    )
+    support = models.CharField(max_length=8, blank=True, verbose_name=_("support"))
+    count = models.PositiveIntegerField(verbose_name=_("count"))
+    number_sum = models.BigIntegerField(null=True, blank=True, verbose_name=_("number sum"))
 
     class Meta:
         verbose_name = _("kept total")
