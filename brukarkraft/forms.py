@@ -250,6 +250,9 @@ def _is_uuid(value) -> bool:
 class FeedbackStatusFilterForm(forms.Form):
     """The status filter above the feedback inbox (a GET form)."""
 
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     status = forms.ChoiceField(
         label=_("Show"),
         choices=[("", _("All feedback")), *AccessibilityFeedback.Status.choices],

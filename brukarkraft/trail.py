@@ -61,6 +61,9 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
 
 
 class ChangeFilterForm(DateRangeMixin, forms.Form):
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     model = forms.ChoiceField(label=_("What was changed"), required=False)
     person = forms.CharField(
         label=_("Changed by"),

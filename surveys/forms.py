@@ -296,6 +296,9 @@ class ExportForm(forms.Form):
 
 
 class ResultsFilterForm(DateRangeMixin, forms.Form):
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), required=False, empty_label=_("All units")
     )

@@ -35,6 +35,9 @@ class DateInput(forms.DateInput):
 class AuditFilterForm(forms.Form):
     """The audit list's filters; every field is optional and an empty form shows everything."""
 
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -156,6 +159,9 @@ class PerformerForm(forms.Form):
 
 class PoolFilterForm(forms.Form):
     """Filters for the auditor pool on the team page."""
+
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
 
     TRAINED = "trained"
     ANY = "any"

@@ -22,6 +22,9 @@ def previous_month(today: date | None = None) -> tuple[date, date]:
 
 
 class PayoutFilterForm(DateRangeMixin, forms.Form):
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     date_from = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 
 
 class PersonSearchForm(forms.Form):
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     q = forms.CharField(
         label=_("E-mail address or name"),
         max_length=200,

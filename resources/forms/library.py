@@ -20,6 +20,9 @@ class LanguageSelect(forms.Select):
 
 
 class LibrarySearchForm(forms.Form):
+    # A filter's fields are all optional: marking each so is noise (bootstrap5/field.html).
+    optional_marks = False
+
     q = forms.CharField(
         label=_("Search the library"),
         required=False,

@@ -602,3 +602,11 @@ def test_a_head_request_is_not_counted_as_a_download(client, author, reviewer):
     assert response.status_code == 200
     attachment.refresh_from_db()
     assert attachment.downloads == 0
+
+
+def test_the_search_form_marks_no_field_optional(client):
+    # Every field of a search is optional: "Sök i biblioteket (frivilligt)" said nothing.
+    page = client.get(reverse("resources:library")).content.decode()
+
+    assert "Sök i biblioteket" in page
+    assert "field-optional" not in page
