@@ -1,4 +1,4 @@
-"""User-led user audits: from the commissioner's order to the follow-up (DOMAIN.md §1)."""
+"""User-led user audits: from the commissioner's order to the follow-up (docs/domain.md §1)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 RESPONSE_DAYS = 30
 # Days before a due date that the reminder goes out.
 REMINDER_DAYS = 7
-# Audits need at least this many auditors (DOMAIN.md §1: 2–5, one of them the lead).
+# Audits need at least this many auditors (docs/domain.md §1: 2–5, one of them the lead).
 MIN_TEAM = 2
 MAX_TEAM = 5
 

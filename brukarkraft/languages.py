@@ -26,7 +26,8 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 _BROWSER_LANGUAGES = {"sv": "sv", "nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
 
 
-def _portal(code: str | None) -> str | None:
+def portal_language(code: str | None) -> str | None:
+    """`code` when it is one of the portal's languages, else None."""
     return code if code in dict(settings.LANGUAGES) else None
 
 
@@ -34,10 +35,10 @@ def saved_language(request: HttpRequest) -> str | None:
     """The language the visitor chose before: their account's, else the cookie's."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        chosen = _portal(getattr(user, "preferred_language", ""))
+        chosen = portal_language(getattr(user, "preferred_language", ""))
         if chosen:
             return chosen
-    return _portal(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    return portal_language(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
 
 
 def browser_language(request: HttpRequest) -> str | None:

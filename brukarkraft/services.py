@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .languages import portal_language
 from .models import (
     AccessibilityFeedback,
     JoinRequest,
@@ -133,7 +134,7 @@ def _mail(*, to: str, language: str, template: str, context: dict) -> None:
 
 
 def _portal_language(code: str) -> str:
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return portal_language(code) or settings.LANGUAGE_CODE
 
 
 def _link(name: str, language: str, **kwargs) -> str:

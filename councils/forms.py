@@ -61,7 +61,7 @@ class CaseForm(forms.Form):
     )
 
 
-# The 15 questions of Shier's pathways to participation (seed 002), in plain words.
+# The 15 questions of Shier's pathways to participation (docs/domain.md §4), in plain words.
 QUESTIONS: dict[tuple[int, str], str] = {
     (Level.LISTENED_TO, Stage.OPENINGS): _("Are you ready to listen to users?"),
     (Level.LISTENED_TO, Stage.OPPORTUNITIES): _(

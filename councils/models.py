@@ -1,5 +1,5 @@
 """User councils (brukarråd / brukerutvalg): mandate, members, appointments, meetings, cases
-and the participation self-assessment (DOMAIN.md §3–4, seeds 002 and 004)."""
+and the participation self-assessment (docs/domain.md §3–4)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from brukarkraft.validators import validate_order
 
 # Days before a term ends that admins are warned.
 TERM_WARNING_DAYS = 90
-# A notice must go out at least this long before the meeting (DOMAIN.md §3).
+# A notice must go out at least this long before the meeting (docs/domain.md §3).
 NOTICE_DAYS = 21
 
 
@@ -45,7 +45,7 @@ class Gender(models.TextChoices):
 
 
 def required_per_gender(size: int) -> int:
-    """The Norwegian rule (DOMAIN.md §3): how many of each of women and men a council of
+    """The Norwegian rule (docs/domain.md §3): how many of each of women and men a council of
     `size` members (deputies included) needs at least. Over 9 members: 40 % of each."""
     if size < 2:
         return 0
@@ -170,7 +170,7 @@ class Council(models.Model):
 
     @property
     def advisory_only(self) -> bool:
-        # Councils advise; they never decide for the owner (DOMAIN.md §3).
+        # Councils advise; they never decide for the owner (docs/domain.md §3).
         return True
 
 
@@ -391,7 +391,7 @@ class Member(models.Model):
         return today <= self.term_end <= today + timedelta(days=TERM_WARNING_DAYS)
 
 
-# --- Appointments (seed 004) --------------------------------------------------
+# --- Appointments (docs/domain.md §3) -----------------------------------------
 
 
 class AppointmentRequest(models.Model):
@@ -476,7 +476,7 @@ class Nomination(models.Model):
     )
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     motivation = models.TextField(_("why this candidate"), max_length=TEXT_LENGTH)
-    # The criteria of seed 004, each answered in words.
+    # The criteria of docs/domain.md §3, each answered in words.
     representativeness = models.TextField(_("representativeness"), max_length=TEXT_LENGTH)
     candidate_motivation = models.TextField(_("the candidate's motivation"), max_length=TEXT_LENGTH)
     organisation_or_umbrella = models.TextField(
@@ -800,7 +800,7 @@ class Attendance(models.Model):
         return f"{self.member}: {self.get_status_display()}"
 
 
-# --- Participation self-assessment (Shier, seed 002) ---------------------------
+# --- Participation self-assessment (Shier, docs/domain.md §4) -----------------
 
 
 class Assessment(models.Model):

@@ -362,7 +362,7 @@ def nomination_create(
     category: str = "",
     gender: str = "",
 ) -> Nomination:
-    """An organisation nominates a candidate it trusts, answering the criteria of seed 004."""
+    """An organisation nominates a candidate it trusts, answering the criteria of docs/domain.md §3."""
     request = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != AppointmentRequest.Status.CALLED:
         raise ValidationError(

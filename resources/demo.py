@@ -1,12 +1,12 @@
 """Demo content for `seed_demo`: the resource centre's library, two courses and two method
-guidance requests (DOMAIN.md §5; seeds 000 and 003).
+guidance requests (docs/domain.md §5).
 
 The library is written by Sara at the centre (personal@) and approved by Ingrid
 (ingrid.solberg@), always through resources.services, so every published resource has a
 numbered version approved by a second person. It holds an audit manual in Swedish with a
 Norwegian translation (made from version 1, so it is older than the manual's version 2) and
 an easy-to-read variant; a method guide with a real PDF attachment; a template; study
-material for user representatives in Norwegian (seed 003); a fact sheet on user councils and
+material for user representatives in Norwegian; a fact sheet on user councils and
 one in English. Beside them: a draft, one in review (Ingrid's, so Sara can review it) and
 one approved but scheduled for next week. The printable PDFs are made here directly, not by
 a worker.

@@ -1,4 +1,4 @@
-"""The centre's library, its courses and method guidance (DOMAIN.md §5; seeds 000 and 003)."""
+"""The centre's library, its courses and method guidance (docs/domain.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit workflow's rules, at the service level (DOMAIN.md §1)."""
+"""The audit workflow's rules, at the service level (docs/domain.md §1)."""
 
 from datetime import timedelta
 from types import SimpleNamespace

@@ -21,6 +21,7 @@ from django.views.i18n import set_language as django_set_language
 
 from ..forms import LoginForm, PasswordResetForm, ProfileForm
 from ..http import post_only
+from ..languages import portal_language
 from ..ratelimits import limit_posts
 from ..roles import Role
 from ..selectors import memberships_of
@@ -39,10 +40,6 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
-
-
-def _portal_language(code: str) -> str | None:
-    return code if code in dict(settings.LANGUAGES) else None
 
 
 def _language_of_path(url: str) -> str:
@@ -67,7 +64,7 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: LoginForm) -> HttpResponse:
         response = super().form_valid(form)
-        language = _portal_language(self.request.user.preferred_language)
+        language = portal_language(self.request.user.preferred_language)
         if language:
             translation.activate(language)
             _set_language_cookie(response, language)
@@ -76,7 +73,7 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         # The safe `next` (or the start page), moved under the preferred language's prefix.
         url = super().get_success_url()
-        language = _portal_language(getattr(self.request.user, "preferred_language", ""))
+        language = portal_language(getattr(self.request.user, "preferred_language", ""))
         return _translate_url(url, language) if language else url
 
 
@@ -178,7 +175,7 @@ def _role_labels(user) -> list[str]:
 @post_only("home")
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; a logged-in person also keeps it for next time."""
-    language = _portal_language(request.POST.get("language", ""))
+    language = portal_language(request.POST.get("language", ""))
     if language is None:
         return HttpResponseBadRequest(gettext("Choose one of the portal's languages."))
     if request.user.is_authenticated:
