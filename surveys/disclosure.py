@@ -175,11 +175,3 @@ def hidden_parts(parts: Mapping) -> set:
     while _small(sum(parts[key] for key in hidden)) and rest:
         hidden.add(rest.pop(0)[2])
     return hidden
-
-
-def cells_of(rows: Iterable[tuple]) -> dict[Cell, int]:
-    """Cells from (unit, channel, support, day, count) rows of a grouped query."""
-    cells: dict[Cell, int] = Counter()
-    for unit, channel, support, day, n in rows:
-        cells[Cell(unit, channel or "", support or "", day)] += n
-    return cells
