@@ -7,7 +7,6 @@ brukarkraft.pdf, imported only here so that web processes do not load WeasyPrint
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,28 +14,14 @@ from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from brukarkraft.pdftext import clean_text
+
 from .models import Audit, AuditMember, DataCollection, Finding, ReportVersion, Theme, Unit
 
 # WeasyPrint lays a long table out far more slowly than several short ones, so the
 # proposals table is cut into tables of at most this many rows.
 ROWS_PER_TABLE = 40
 
-# Characters that make WeasyPrint's line breaking slow or that fonts lack: the non-breaking
-# and other Unicode hyphens become "-", invisible break hints go, odd spaces become spaces.
-_REPLACE = {
-    "\u2010": "-",  # hyphen
-    "\u2011": "-",  # non-breaking hyphen
-    "\u2012": "-",  # figure dash
-    "\u00a0": " ",  # no-break space
-    "\u202f": " ",  # narrow no-break space
-    "\u2007": " ",  # figure space
-    "\u2028": "\n",  # line separator
-    "\u2029": "\n",  # paragraph separator
-}
-_REMOVE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width, word joiner, BOM
-_TRANSLATE = str.maketrans({**_REPLACE, **dict.fromkeys(_REMOVE)})
-# Other control characters (never typed on purpose) break the PDF's text layer.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # The lead first: the report's authors in the order readers expect.
 ROLE_ORDER = [
@@ -45,13 +30,6 @@ ROLE_ORDER = [
     AuditMember.Role.RELATIVE,
     AuditMember.Role.COORDINATOR,
 ]
-
-
-def clean_text(text: str | None) -> str:
-    """User text made safe and fast for layout (see _REPLACE and _REMOVE)."""
-    if not text:
-        return ""
-    return _CONTROL.sub("", str(text).translate(_TRANSLATE))
 
 
 @dataclass

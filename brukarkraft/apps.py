@@ -13,14 +13,17 @@ class BrukarkraftConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed
 
-        from . import checks  # noqa: F401  (registers system checks)
-        from .celery import ensure_filesystem_broker_folders
+        from . import checks, registry  # noqa: F401  (checks registers system checks)
+        from .celery import ensure_filesystem_broker_folders, merge_app_beat_jobs
         from .middleware import start_staff_session
         from .models import User
         from .roles import admin_access_follows_groups, sync_role_groups
         from .text import strip_bidi_controls_before_save
         from .vendor_names import apply as name_third_party_apps
 
+        # Every app's portal_hooks: demo data, retention, privacy, trail, start pages, beat.
+        registry.autodiscover()
+        merge_app_beat_jobs()
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
         user_logged_in.connect(start_staff_session, dispatch_uid="brukarkraft.staff_session")

@@ -24,6 +24,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def merge_app_beat_jobs() -> None:
+    """Add the apps' periodic tasks (registered from their portal_hooks) to the core's
+    CELERY_BEAT_SCHEDULE. Runs in BrukarkraftConfig.ready(), which beat and the worker
+    reach through Celery's Django fixup (django.setup()) before the scheduler starts."""
+    from django.conf import settings
+
+    from .registry import beat_schedule
+
+    app.conf.beat_schedule = {**settings.CELERY_BEAT_SCHEDULE, **beat_schedule()}
+
+
 def ensure_filesystem_broker_folders() -> None:
     """Create the folders kombu's filesystem transport needs; it does not create them itself."""
     if not str(app.conf.broker_url).startswith("filesystem"):

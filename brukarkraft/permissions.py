@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -28,18 +27,3 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
-
-
-class RoleRequiredMixin(AccessMixin):
-    """The class-based twin of role_required: set `required_roles` on the view."""
-
-    required_roles: tuple[str, ...] = ()
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not self.required_roles:
-            raise ImproperlyConfigured(f"{type(self).__name__} must set required_roles.")
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.has_role(*self.required_roles):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

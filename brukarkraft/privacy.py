@@ -1,6 +1,7 @@
 """A person's data across the portal: find them, export it as JSON, erase it.
 
-Each app describes what it holds about people in its own `privacy.py` (listed in SECTIONS):
+Each app describes what it holds about people in its own `privacy.py`, registered from its
+portal_hooks (brukarkraft.registry.register_privacy_section):
 
     KEY, TITLE          the section's name in the export and its heading on the staff pages
     ITEMS               {export key: Item(label, what erasure does with it)}
@@ -21,7 +22,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import reduce
-from importlib import import_module
 from operator import or_
 from types import ModuleType
 
@@ -43,15 +43,6 @@ from .roles import Role
 
 logger = logging.getLogger(__name__)
 
-# Every app's part, in the order of the export. The accounts come last because erasing them
-# renames the account, and the other apps still read the real name to find it in texts.
-SECTIONS = (
-    "audits.privacy",
-    "councils.privacy",
-    "resources.privacy",
-    "surveys.privacy",
-    "brukarkraft.privacy_accounts",
-)
 
 # A search shows at most this many rows of each kind of record.
 MATCH_LIMIT = 50
@@ -74,7 +65,12 @@ Ref = tuple[str, int, str]
 
 
 def sections() -> list[ModuleType]:
-    return [import_module(path) for path in SECTIONS]
+    """Every app's part, in the order of the export. The accounts come last because erasing
+    them renames the account, and the other apps still read the real name to find it in texts."""
+    from . import privacy_accounts
+    from .registry import privacy_sections
+
+    return [*privacy_sections(), privacy_accounts]
 
 
 def normalise_email(value: str) -> str:

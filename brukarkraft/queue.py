@@ -7,6 +7,9 @@ row is marked sent, or a redelivery after a lost worker), so every task queued t
 must be idempotent: it checks the state it is about to produce and does nothing if it is there.
 
 Arguments are stored as they are, so pass ids and codes only, never personal data.
+
+Services enqueue by the task's name (`enqueue_by_name("audits.tasks.x", ...)`), after their
+transaction commits, so that they never import the tasks that call them.
 """
 
 from __future__ import annotations
@@ -71,6 +74,24 @@ def enqueue(task: Task, *args, **kwargs) -> PendingTask | None:
         _broker_down_until = time.monotonic() + BROKER_RETRY_SECONDS
         return _keep(task, args, kwargs, error=_describe(error))
     return None
+
+
+def task_named(task_name: str) -> Task:
+    """The Celery task registered as `task_name`; NotRegistered if there is none."""
+    from .celery import app
+
+    return app.tasks[task_name]
+
+
+def enqueue_by_name(task_name: str, *args, on_commit: bool = True, **kwargs) -> None:
+    """enqueue() the task registered as `task_name`, once the current transaction commits
+    (at once outside a transaction, or with `on_commit=False`). A misspelt name raises
+    NotRegistered here, in the caller, not later in the worker."""
+    task = task_named(task_name)
+    if on_commit:
+        transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+    else:
+        enqueue(task, *args, **kwargs)
 
 
 def _keep(task: Task, args: tuple, kwargs: dict, *, error: str) -> PendingTask:

@@ -1,6 +1,7 @@
 """Retention: delete what has been kept past its period, every night (beat: apply-retention).
 
-Each app lists its rules (audits.retention, surveys.retention and the ones below). A rule
+Each app lists its rules (audits.retention, surveys.retention: registered from their
+portal_hooks) and the core has the ones below. A rule
 counts what is due, for the staff page "What we keep and for how long", and deletes it, in
 its own transaction so that one failing rule keeps nothing else from being deleted. The
 log gets counts only, never what was deleted.
@@ -137,10 +138,9 @@ RULES = [
 
 def all_rules() -> list[Rule]:
     """Every rule of every app, in the order they run."""
-    from audits.retention import RULES as AUDITS_RULES
-    from surveys.retention import RULES as SURVEYS_RULES
+    from .registry import retention_rules
 
-    return [*SURVEYS_RULES, *AUDITS_RULES, *RULES]
+    return [*retention_rules(), *RULES]
 
 
 def due_counts(*, now: datetime | None = None) -> dict[str, int]:

@@ -16,80 +16,9 @@ class Role(models.TextChoices):
         return [cls.ADMIN, cls.STAFF, cls.AUDITOR, cls.COMMISSIONER]
 
 
-# Staff look after the audit pool and the fees in admin; every model is visible to them.
-# History (events), frozen reports, notifications and the workflow's own records are
-# read-only there: they change only through audits.services.
-_AUDITS_VIEW = [
-    "audit",
-    "auditevent",
-    "auditmember",
-    "auditorprofile",
-    "confidentialityundertaking",
-    "conflict",
-    "coordinator",
-    "datacollection",
-    "feeentry",
-    "finding",
-    "notification",
-    "proposal",
-    "quote",
-    "reportversion",
-    "unit",
-]
-_AUDITS_ADD = ["auditorprofile", "conflict", "coordinator", "feeentry", "unit"]
-_AUDITS_CHANGE = ["audit", "auditorprofile", "conflict", "coordinator", "feeentry", "unit"]
-_AUDITS_DELETE = ["conflict", "coordinator"]
-AUDITS_STAFF_PERMISSIONS = [
-    *(f"audits.view_{name}" for name in _AUDITS_VIEW),
-    *(f"audits.add_{name}" for name in _AUDITS_ADD),
-    *(f"audits.change_{name}" for name in _AUDITS_CHANGE),
-    *(f"audits.delete_{name}" for name in _AUDITS_DELETE),
-]
-
-# Council secretaries at the centre run the councils in admin: they see and add and change
-# every councils model; state changes still go through councils.services (admin's buttons).
-_COUNCILS_MODELS = [
-    "agendaitem",
-    "annualreport",
-    "appointmentrequest",
-    "assessment",
-    "assessmentanswer",
-    "attendance",
-    "case",
-    "council",
-    "document",
-    "mandateversion",
-    "meeting",
-    "member",
-    "nomination",
-    "seat",
-]
-COUNCILS_STAFF_PERMISSIONS = [
-    f"councils.{verb}_{name}" for name in _COUNCILS_MODELS for verb in ("view", "add", "change")
-]
-
-# The resource centre runs its library, courses and guidance in the portal and in admin:
-# staff see, add and change every resources model. Admin itself keeps the workflow's
-# records (versions, reviews, attendance, training records) read-only and sends status
-# changes through resources.services.
-_RESOURCES_MODELS = [
-    "attachment",
-    "course",
-    "coursesession",
-    "guidancerequest",
-    "registration",
-    "resource",
-    "resourceversion",
-    "review",
-    "sessionattendance",
-    "trainingrecord",
-]
-RESOURCES_STAFF_PERMISSIONS = [
-    f"resources.{verb}_{name}" for name in _RESOURCES_MODELS for verb in ("view", "add", "change")
-]
-
-# Model permissions each role's group holds, as "app_label.codename". Apps add
-# theirs as they land; sync_role_groups() applies the table after migrations.
+# Model permissions each role's group holds in the core, as "app_label.codename". Apps add
+# theirs from their portal_hooks (register_role_permissions); sync_role_groups() applies
+# both after migrations.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COMMISSIONER: [],
     Role.AUDITOR: [],
@@ -102,12 +31,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "brukarkraft.change_joinrequest",
         # To find the person when adding council members or team members in admin.
         "brukarkraft.view_user",
-        *AUDITS_STAFF_PERMISSIONS,
-        *COUNCILS_STAFF_PERMISSIONS,
-        *RESOURCES_STAFF_PERMISSIONS,
     ],
     Role.ADMIN: [],
 }
+
+
+def permissions_of(role: str) -> list[str]:
+    """Every permission the role's group holds: the core's and the apps' (portal_hooks)."""
+    from .registry import role_permissions
+
+    return [*ROLE_PERMISSIONS.get(role, []), *role_permissions(role)]
 
 
 # Roles that work in Django's admin. Admin needs is_staff besides the group's permissions, so
@@ -150,7 +83,7 @@ def admin_access_follows_groups(sender, instance, action, reverse, pk_set, using
 
 
 def sync_role_groups(sender=None, using: str = "default", **kwargs) -> None:
-    """Create one group per role and give it exactly the permissions in ROLE_PERMISSIONS.
+    """Create one group per role and give it exactly the permissions of permissions_of().
 
     Connected to post_migrate, which comes once for every app: only the last app's signal
     does the work, when every app's permissions exist. Every test that uses the live server
@@ -172,7 +105,7 @@ def sync_role_groups(sender=None, using: str = "default", **kwargs) -> None:
     }
     for role in Role:
         group, _created = Group.objects.using(using).get_or_create(name=role.value)
-        wanted = ROLE_PERMISSIONS.get(role, [])
+        wanted = permissions_of(role)
         group.permissions.set(
             [permission_ids[dotted] for dotted in wanted if dotted in permission_ids]
         )

@@ -294,34 +294,16 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 50
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# The core's own periodic tasks; each app adds its own from its portal_hooks
+# (brukarkraft.celery.merge_app_beat_jobs).
 CELERY_BEAT_SCHEDULE = {
     "purge-login-log": {
         "task": "brukarkraft.tasks.purge_login_log",
         "schedule": crontab(hour=3, minute=17),
     },
-    "audit-reminders": {
-        "task": "audits.tasks.send_due_reminders",
-        "schedule": crontab(hour=7, minute=5),
-    },
-    "council-reminders": {
-        "task": "councils.tasks.remind_council_admins",
-        "schedule": crontab(hour=7, minute=15),
-    },
-    "publish-due-resources": {
-        "task": "resources.tasks.publish_due_resources",
-        "schedule": crontab(minute="*/5"),
-    },
-    "purge-expired-survey-answers": {
-        "task": "surveys.tasks.purge_expired_raw_answers",
-        "schedule": crontab(hour=3, minute=37),
-    },
     "apply-retention": {
         "task": "brukarkraft.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=47),
-    },
-    "requeue-stale-reports": {
-        "task": "audits.tasks.requeue_stale_reports",
-        "schedule": crontab(minute="*/10"),
     },
     "send-pending-tasks": {
         "task": "brukarkraft.tasks.send_pending_tasks",

@@ -1,7 +1,9 @@
-"""The change history (django-simple-history) of audits, findings, proposals, councils,
-council members and resources: read by staff on the portal and in admin.
+"""The change history (django-simple-history) of the models the apps register (audits,
+findings, proposals, councils, council members and resources): read by staff on the portal
+and in admin. Each app registers its models, which history rows staff see and the links to
+their pages from its portal_hooks (brukarkraft.registry.register_trail).
 
-The portal's list merges the six history tables in one UNION query and then fetches, per
+The portal's list merges the history tables in one UNION query and then fetches, per
 table, the rows on the page and the records before them, so a page costs the same number
 of queries however many changes there are.
 """
@@ -18,35 +20,36 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .registry import TrailSource, trail_sources
 from .validators import DateRangeMixin
 
-# Key on the page → model. The key is what the filter's address carries.
-TRACKED = {
-    "audit": "audits.Audit",
-    "finding": "audits.Finding",
-    "proposal": "audits.Proposal",
-    "council": "councils.Council",
-    "member": "councils.Member",
-    "resource": "resources.Resource",
-}
 TEXT_LENGTH = 60
 NAME_LENGTH = 80
 
 
+def tracked() -> dict[str, str]:
+    """Key on the page → model, in the apps' order. The key is what the filter's address
+    carries."""
+    return {key: label for source in trail_sources() for key, label in source.models.items()}
+
+
+def _source_of(key: str) -> TrailSource:
+    return next(source for source in trail_sources() if key in source.models)
+
+
 def tracked_model(key: str) -> type[models.Model]:
-    return apps.get_model(TRACKED[key])
+    return apps.get_model(tracked()[key])
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """simple-history's pages in admin, to read: a revert would skip the services' rules
-    (an audit's status, say, changes only through audits.services)."""
+    (an audit's status, say, changes only through the audits' services)."""
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
@@ -85,7 +88,7 @@ class ChangeFilterForm(DateRangeMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", gettext("Everything"))] + [
-            (key, capfirst(tracked_model(key)._meta.verbose_name_plural)) for key in TRACKED
+            (key, capfirst(tracked_model(key)._meta.verbose_name_plural)) for key in tracked()
         ]
 
 
@@ -116,11 +119,12 @@ def changes(
     if date_to:
         conditions &= Q(history_date__lt=_start_of(date_to + dt.timedelta(days=1)))
     parts = []
-    for key in [model] if model else TRACKED:
+    for key in [model] if model else tracked():
         rows = tracked_model(key).history.filter(conditions)
-        if key == "audit":
-            # A draft order is the commissioner's own until it is sent, as on the audit pages.
-            rows = rows.exclude(status="draft")
+        visible = _source_of(key).visible
+        if visible is not None:
+            # What the app hides from staff (a draft order is the commissioner's own).
+            rows = visible(key, rows)
         parts.append(
             rows.order_by()
             .annotate(key=Value(key, output_field=CharField()))
@@ -203,53 +207,19 @@ def _who(record) -> str:
 
 
 def _links(records: dict[str, list]) -> dict[str, Any]:
-    """What the links need: which audits, councils and resources still exist (one query each)."""
-    audit_ids = {r.id for r in records.get("audit", [])}
-    for key in ("finding", "proposal"):
-        audit_ids |= {r.audit_id for r in records.get(key, [])}
-    council_ids = {r.id for r in records.get("council", [])} | {
-        r.council_id for r in records.get("member", [])
-    }
-    resource_ids = {r.id for r in records.get("resource", [])}
-    found: dict[str, Any] = {"audits": set(), "councils": {}, "resources": set()}
-    if audit_ids:
-        # Staff never see drafts: their pages would be 404.
-        found["audits"] = set(
-            tracked_model("audit")
-            .objects.filter(pk__in=audit_ids)
-            .exclude(status="draft")
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-    if council_ids:
-        found["councils"] = dict(
-            tracked_model("council")
-            .objects.filter(pk__in=council_ids)
-            .order_by()
-            .values_list("pk", "slug")
-        )
-    if resource_ids:
-        found["resources"] = set(
-            tracked_model("resource")
-            .objects.filter(pk__in=resource_ids)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-    return found
+    """Each app's link resolver for the records on the page: {key: url(key, record)}. An app
+    checks which of its objects still exist in one query per kind of page."""
+    resolvers: dict[str, Any] = {}
+    for source in trail_sources():
+        mine = {key: rows for key, rows in records.items() if key in source.models}
+        if mine:
+            url = source.links(mine)
+            resolvers.update(dict.fromkeys(mine, url))
+    return resolvers
 
 
 def _url(key: str, record, found: dict[str, Any]) -> str | None:
-    if key == "audit" and record.id in found["audits"]:
-        return reverse("audits:detail", args=[record.id])
-    if key in ("finding", "proposal") and record.audit_id in found["audits"]:
-        return reverse(f"audits:{key}s", args=[record.audit_id])
-    if key == "council" and record.id in found["councils"]:
-        return reverse("councils:detail", args=[found["councils"][record.id]])
-    if key == "member" and record.council_id in found["councils"]:
-        return reverse("councils:detail", args=[found["councils"][record.council_id]])
-    if key == "resource" and record.id in found["resources"]:
-        return reverse("resources:edit", args=[record.id])
-    return None
+    return found[key](key, record) if key in found else None
 
 
 def page_of_changes(rows: list[dict]) -> list[Change]:

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from audits.pdf import clean_text
+from brukarkraft.pdftext import clean_text
 
 from . import services
 from .models import Attendance, Council, Meeting, Member

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from audits.pdf import clean_text
+from brukarkraft.pdftext import clean_text
 
 from .models import ResourceVersion
 

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from audits import services
 from audits.models import Audit, Finding, Proposal, ReportVersion, Theme
-from audits.pdf import ROWS_PER_TABLE, audit_report_pdf, clean_text, report_context
+from audits.pdf import ROWS_PER_TABLE, audit_report_pdf, report_context
 from audits.tests.factories import FindingFactory, ProposalFactory, audit_in_state
+from brukarkraft.pdftext import clean_text
 from surveys.models import Kind
 from surveys.results import MIN_GROUP
 from surveys.tests.factories import answer_many, make_published_survey

@@ -8,10 +8,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
-from django.views import View
 
 from brukarkraft.models import AccessibilityFeedback, Organisation
-from brukarkraft.permissions import RoleRequiredMixin, role_required
+from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import (
     AccessibilityFeedbackFactory,
@@ -139,7 +138,7 @@ def test_an_admin_may_also_open_the_staff_page(client, admin_user):
     assert client.get(reverse("start_staff")).status_code == 200
 
 
-# --- role_required and RoleRequiredMixin ----------------------------------------
+# --- role_required ----------------------------------------------------------
 
 
 def _request(user, path="/somewhere/?x=1"):
@@ -183,31 +182,6 @@ def test_role_required_without_roles_is_a_programming_error():
 
     with pytest.raises(ImproperlyConfigured):
         role_required()
-
-
-class StaffOnlyView(RoleRequiredMixin, View):
-    required_roles = (Role.STAFF,)
-
-    def get(self, request):
-        return HttpResponse("ok")
-
-
-def test_role_required_mixin_lets_the_role_through(staff):
-    assert StaffOnlyView.as_view()(_request(staff)).content == b"ok"
-
-
-def test_role_required_mixin_refuses_another_role(auditor):
-    with pytest.raises(PermissionDenied):
-        StaffOnlyView.as_view()(_request(auditor))
-
-
-def test_role_required_mixin_sends_anonymous_visitors_to_log_in():
-    from django.contrib.auth.models import AnonymousUser
-
-    response = StaffOnlyView.as_view()(_request(AnonymousUser()))
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
 
 
 # --- Commissioner ---------------------------------------------------------------

@@ -559,3 +559,38 @@ def test_people_without_admin_access_do_not_see_kept_jobs(client, staff):
     response = client.get(reverse("admin:brukarkraft_pendingtask_changelist"))
 
     assert response.status_code == 403
+
+
+# --- enqueue_by_name ----------------------------------------------------------------------
+
+
+def test_by_name_a_job_is_published_after_the_commit(
+    broker_back, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue.enqueue_by_name("audits.tasks.generate_report", 41)
+        assert broker_back() == []  # Not before the commit.
+
+    for callback in callbacks:
+        callback()
+    assert broker_back() == [("audits.tasks.generate_report", [41])]
+
+
+def test_by_name_without_on_commit_a_job_is_published_at_once(broker_back):
+    queue.enqueue_by_name("audits.tasks.generate_report", 41, on_commit=False)
+
+    assert broker_back() == [("audits.tasks.generate_report", [41])]
+
+
+def test_by_name_a_job_is_kept_when_the_broker_is_down(broker_down):
+    queue.enqueue_by_name("audits.tasks.generate_report", 41, on_commit=False)
+
+    kept = PendingTask.objects.get()
+    assert (kept.task, kept.args) == ("audits.tasks.generate_report", [41])
+
+
+def test_by_name_an_unknown_task_is_refused_in_the_caller():
+    from celery.exceptions import NotRegistered
+
+    with pytest.raises(NotRegistered):
+        queue.enqueue_by_name("audits.tasks.no_such_task", 41)

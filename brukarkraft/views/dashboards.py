@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from audits.models import Audit
-from audits.views.conduct import auditor_start_context
-
-from .. import selectors, services
+from .. import registry, selectors, services
 from ..http import post_only
 from ..models import JoinRequest
 from ..permissions import role_required
@@ -47,19 +43,11 @@ def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.COMMISSIONER)
 def commissioner_home(request: HttpRequest) -> HttpResponse:
-    # One query for the organisations' audits and the user's own drafts (colleagues'
-    # drafts are theirs alone); the quote comes along for the "next step" column.
-    audits = list(
-        Audit.objects.filter(organisation__memberships__user=request.user)
-        .filter(~Q(status=Audit.Status.DRAFT) | Q(ordered_by=request.user))
-        .select_related("organisation", "quote")
-        .order_by("-created_at", "-pk")
-    )
     context = {
         "notices": _notices(request.user),
         "organisations": selectors.organisations_with_colleagues(request.user),
-        "audits": [audit for audit in audits if audit.status != Audit.Status.DRAFT],
-        "drafts": [audit for audit in audits if audit.status == Audit.Status.DRAFT],
+        # The apps' panels (portal_hooks): the audits' orders and drafts.
+        **registry.start_page_context(Role.COMMISSIONER, request.user),
     }
     return render(request, "brukarkraft/start_commissioner.html", context)
 
@@ -69,7 +57,7 @@ def auditor_home(request: HttpRequest) -> HttpResponse:
     context = {
         "notices": _notices(request.user),
         "organisations": selectors.organisations_of(request.user),
-        **auditor_start_context(request.user),
+        **registry.start_page_context(Role.AUDITOR, request.user),
     }
     return render(request, "brukarkraft/start_auditor.html", context)
 
@@ -78,13 +66,10 @@ def auditor_home(request: HttpRequest) -> HttpResponse:
 def staff_home(request: HttpRequest) -> HttpResponse:
     feedback_by_status = selectors.open_feedback_by_status()
     counties = list(selectors.organisations_per_county())
-    # Everything that waits for the centre, in one query: new orders, audits to plan,
-    # drafts to approve, responses to follow up and follow-ups to close.
-    waiting = Audit.objects.waiting_counts()
     context = {
         "notices": _notices(request.user),
-        "waiting": waiting,
-        "audits_requested": waiting["requested"],
+        # The apps' panels (portal_hooks): what waits in the audits' work queue.
+        **registry.start_page_context(Role.STAFF, request.user),
         "feedback_by_status": feedback_by_status,
         "open_feedback_total": sum(row.count for row in feedback_by_status),
         "organisations_by_kind": selectors.organisations_by_kind(),

@@ -3,39 +3,23 @@ material, its period and why, with the figures from the settings the retention j
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext, ngettext
 
+from .. import registry
 from ..permissions import role_required
+from ..records import Kept
+from ..records import days_text as _days
 from ..retention import days, due_counts
 from ..roles import Role
 
 
-@dataclass
-class Kept:
-    what: str
-    data: str
-    period: str
-    why: str
-    # The retention rule that deletes this kind, if one does (brukarkraft.retention).
-    rule: str = ""
-    due: int | None = None
-
-
-def _days(count: int) -> str:
-    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
-
-
 def kept_items() -> list[Kept]:
-    """What the portal keeps, in the order a person meets it."""
-    from surveys.models import Survey
-
+    """What the portal keeps, in the order a person meets it; the apps' rows (registered
+    from their portal_hooks) come between the accounts and the history."""
     cooloff_minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    survey_days = Survey._meta.get_field("retention_days").default
     return [
         Kept(
             what=gettext("Accounts"),
@@ -98,106 +82,7 @@ def kept_items() -> list[Kept]:
             ),
             why=gettext("To reach the organisation about its matters. Our legitimate interest."),
         ),
-        Kept(
-            what=gettext("User audits"),
-            data=gettext(
-                "The order with its contact person and invoicing details, the audit team, "
-                "findings with anonymised quotes, and improvement proposals."
-            ),
-            period=gettext(
-                "As long as the audit is kept; nothing deletes audits by itself. A person who "
-                "asks for erasure has their name replaced."
-            ),
-            why=gettext("To carry out the audit agreed with the commissioner: the agreement."),
-        ),
-        Kept(
-            what=gettext("Draft orders never sent"),
-            data=gettext("What a commissioner wrote in the order form, with contact details."),
-            period=gettext("%(period)s after the last change, with their change history.")
-            % {"period": _days(days("abandoned_drafts"))},
-            why=gettext("An order left unsent is not needed for anything."),
-            rule="abandoned_audit_drafts",
-        ),
-        Kept(
-            what=gettext("Report versions"),
-            data=gettext("Each PDF version of an audit's report."),
-            period=gettext(
-                "The approved version is kept with the audit, and so is the newest one. An "
-                "older version is deleted %(period)s after a newer version was ready."
-            )
-            % {"period": _days(days("old_report_versions"))},
-            why=gettext("The approved report is the audit's result; earlier versions are drafts."),
-            rule="old_report_versions",
-        ),
-        Kept(
-            what=gettext("Auditors' fees and travel"),
-            data=gettext("Hours, fees and travel logged per auditor and audit."),
-            period=gettext(
-                "Kept as accounting records, which the Accounting Act requires for at least "
-                "seven years; nothing deletes them by itself."
-            ),
-            why=gettext("To pay the auditors. A legal obligation (accounting)."),
-        ),
-        Kept(
-            what=gettext("Survey answers"),
-            data=gettext(
-                "Anonymous answers: nothing in them points at a person, an address or a device."
-            ),
-            period=gettext(
-                "Each survey's own period after it closes (%(period)s unless the survey sets "
-                "another); then only totals are kept."
-            )
-            % {"period": _days(survey_days)},
-            why=gettext("To produce the survey's results."),
-            rule="survey_raw_answers",
-        ),
-        Kept(
-            what=gettext("Unfinished survey answers"),
-            data=gettext("Answers that were started but never sent."),
-            period=gettext(
-                "%(period)s after the survey closed; from then on nobody can continue them."
-            )
-            % {"period": _days(days("abandoned_drafts"))},
-            why=gettext("Only sent answers count in the results."),
-            rule="abandoned_survey_responses",
-        ),
-        Kept(
-            what=gettext("Unused one-time survey codes"),
-            data=gettext("Codes printed on slips. They are not tied to any person."),
-            period=gettext(
-                "%(period)s after the survey closed; a batch with no codes left goes with its "
-                "slips."
-            )
-            % {"period": _days(days("unused_survey_codes"))},
-            why=gettext("A code is of no use once the survey has closed."),
-            rule="unused_survey_codes",
-        ),
-        Kept(
-            what=gettext("User councils"),
-            data=gettext(
-                "Members' names, organisations, roles, terms of office and gender (only to check "
-                "the gender balance); minutes name those present; nominations and cases."
-            ),
-            period=gettext(
-                "Kept as the council's record. When a member asks for erasure, their name is "
-                "replaced with “Former member”, also in the minutes."
-            ),
-            why=gettext("The council's work must be documented. Our legitimate interest."),
-        ),
-        Kept(
-            what=gettext("Courses and method guidance"),
-            data=gettext(
-                "Course registrations, attendance and training records; requests for method "
-                "guidance with their contact person."
-            ),
-            period=gettext(
-                "While they are needed for the course, the auditor pool or the request; erased "
-                "when the person asks. Nothing deletes them by itself."
-            ),
-            why=gettext(
-                "To run courses, know who is trained to audit and answer requests: the agreement."
-            ),
-        ),
+        *registry.kept_items(),
         Kept(
             what=gettext("Change history"),
             data=gettext(

@@ -15,8 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from audits.demo import seed as seed_audits
-from audits.models import Audit
+from brukarkraft import registry
 from brukarkraft.models import (
     AccessibilityFeedback,
     JoinRequest,
@@ -26,9 +25,6 @@ from brukarkraft.models import (
     User,
 )
 from brukarkraft.roles import Role
-from councils.demo import seed as seed_councils
-from resources.demo import seed as seed_resources
-from surveys.demo import seed as seed_surveys
 
 # Published in the README: these accounts exist only where DEBUG is on.
 DEMO_PASSWORD = "Brukarkraft-demo-2026"  # noqa: S105  (published on purpose)
@@ -277,18 +273,19 @@ class Command(BaseCommand):
             people = self.seed_people(organisations)
             feedback = self.seed_feedback(handled_by=people[f"personal@{DEMO}"])
             self.seed_join_request(people[f"bestallare@{DEMO}"])
-            surveys = seed_surveys(staff=people[f"personal@{DEMO}"])
-            seed_audits(people=people, organisations=organisations, survey=surveys[0])
-            councils = seed_councils(people=people, organisations=organisations)
-            library = seed_resources(people=people, organisations=organisations)
+            # Each app's demo data, in the order the apps registered (portal_hooks).
+            demo = registry.DemoData(people=people, organisations=organisations)
+            summaries = []
+            for seeder in registry.demo_seeders():
+                demo.results[seeder.app], summary = seeder.seed(demo)
+                summaries.append(summary)
 
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(organisations)} organisations, {len(people)} people, "
-                f"{len(feedback)} pieces of accessibility feedback, {len(surveys)} surveys, "
-                f"{Audit.objects.count()} user audits, {len(councils)} user councils, "
-                f"{len(library['resources'])} library resources, "
-                f"{len(library['courses'])} courses."
+                f"{len(feedback)} pieces of accessibility feedback"
+                + "".join(f", {summary}" for summary in summaries)
+                + "."
             )
         )
         self.stdout.write(f"Log in with one of these (password {DEMO_PASSWORD}):")
