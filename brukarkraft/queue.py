@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from importlib import import_module
 
 import redis.exceptions
 from celery import Task
@@ -77,19 +78,31 @@ def enqueue(task: Task, *args, **kwargs) -> PendingTask | None:
 
 
 def task_named(task_name: str) -> Task:
-    """The Celery task registered as `task_name`; NotRegistered if there is none."""
+    """The Celery task registered as `task_name`; NotRegistered if there is none.
+
+    Web processes import no tasks module up front (Celery's autodiscovery runs in the worker),
+    so the module the name points at is imported here, as `from app.tasks import x` did."""
     from .celery import app
 
+    if task_name not in app.tasks:
+        module, _dot, _name = task_name.rpartition(".")
+        try:
+            import_module(module)
+        except ImportError:
+            pass  # Then the name is unknown: NotRegistered below.
     return app.tasks[task_name]
 
 
-def enqueue_by_name(task_name: str, *args, on_commit: bool = True, **kwargs) -> None:
+def enqueue_by_name(
+    task_name: str, *args, on_commit: bool = True, robust: bool = False, **kwargs
+) -> None:
     """enqueue() the task registered as `task_name`, once the current transaction commits
-    (at once outside a transaction, or with `on_commit=False`). A misspelt name raises
-    NotRegistered here, in the caller, not later in the worker."""
+    (at once outside a transaction, or with `on_commit=False`; `robust` as in
+    transaction.on_commit). A misspelt name raises NotRegistered here, in the caller, not
+    later in the worker."""
     task = task_named(task_name)
     if on_commit:
-        transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+        transaction.on_commit(lambda: enqueue(task, *args, **kwargs), robust=robust)
     else:
         enqueue(task, *args, **kwargs)
 

@@ -26,7 +26,7 @@ from .models import (
     SignUp,
     User,
 )
-from .queue import enqueue
+from .queue import enqueue_by_name
 from .roles import Role
 
 logger = logging.getLogger(__name__)
@@ -53,12 +53,10 @@ def feedback_submit(
         name=name.strip(),
         email=email.strip().lower(),
     )
-    from .tasks import notify_staff_of_feedback
-
     # enqueue keeps the job if the broker is down; robust: nothing else after the commit
     # may turn the visitor's successful submission into an error page either (staff still
     # see it in the inbox).
-    transaction.on_commit(lambda: enqueue(notify_staff_of_feedback, feedback.pk), robust=True)
+    enqueue_by_name("brukarkraft.tasks.notify_staff_of_feedback", feedback.pk, robust=True)
     return feedback
 
 
@@ -103,11 +101,12 @@ def email_send_later(
     *, subject: str, body: str, to: list[str], from_email: str | None = None
 ) -> None:
     """Queue a rendered e-mail for the worker; send it at once if the broker will not take it."""
-    from .queue import BROKER_ERRORS
-    from .tasks import send_email
+    from .queue import BROKER_ERRORS, task_named
 
     try:
-        send_email.delay(subject=subject, body=body, to=to, from_email=from_email)
+        task_named("brukarkraft.tasks.send_email").delay(
+            subject=subject, body=body, to=to, from_email=from_email
+        )
     except BROKER_ERRORS:
         # The message matters more than the page's speed (a password reset link, say):
         # with the broker down, send it from the web process instead of losing it. Not
@@ -252,10 +251,8 @@ def signup_confirm(*, token: str) -> tuple[User, JoinRequest | None] | None:
         join_request = JoinRequest.objects.create(
             user=user, organisation=existing, organisation_name_given=signup.organisation_name
         )
-        from .tasks import tell_commissioners_of_join_request
-
-        transaction.on_commit(
-            lambda: enqueue(tell_commissioners_of_join_request, join_request.pk), robust=True
+        enqueue_by_name(
+            "brukarkraft.tasks.tell_commissioners_of_join_request", join_request.pk, robust=True
         )
     else:
         organisation = Organisation(
