@@ -112,6 +112,23 @@ def can_conduct(user, audit: Audit) -> bool:
     return is_on_team(user, audit) and has_undertaking(user)
 
 
+def works_on(user, audit: Audit) -> bool:
+    """The audit's managers and its team: they see its work at every stage."""
+    return can_manage(user, audit) or is_on_team(user, audit)
+
+
+def can_see_agreement(user, audit: Audit) -> bool:
+    return is_party_to(user, audit) or is_on_team(user, audit)
+
+
+def can_read_results(user, audit: Audit) -> bool:
+    """Team and managers read findings and proposals at every stage; the commissioner only
+    once the report is approved, so a draft is never taken for the final word."""
+    if works_on(user, audit):
+        return True
+    return is_commissioner_of(user, audit) and audit.report_is_frozen
+
+
 def can_download_report(user, audit: Audit) -> bool:
     """Everyone who may see the audit may download its report; the commissioner only once
     it is approved, so a draft is never mistaken for the final word."""

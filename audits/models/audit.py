@@ -18,7 +18,7 @@ from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 from brukarkraft.validators import validate_order
 
 from .choices import Method
-from .pool import Unit
+from .pool import Coordinator, Unit
 
 # --- The audit ----------------------------------------------------------------
 
@@ -64,6 +64,17 @@ class AuditQuerySet(models.QuerySet):
             status=Audit.Status.DRAFT
         )
         return self.filter(pk__in=Audit.objects.filter(rule).values("pk"))
+
+    def editable_by(self, user) -> AuditQuerySet:
+        """Audits `user` manages (audits.access.can_manage): staff every one, a coordinator
+        those their association performs."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.STAFF, Role.ADMIN):
+            return self.all()
+        return self.filter(
+            performing_organisation__in=Coordinator.objects.filter(user=user).values("organisation")
+        )
 
     def for_list(self) -> AuditQuerySet:
         # Subqueries, not Count over joins: joining findings and proposals multiplies the

@@ -20,10 +20,7 @@ from brukarkraft.models import User
 from brukarkraft.queue import enqueue_by_name
 
 from .. import access
-from ..models import (
-    Audit,
-    AuditEvent,
-)
+from ..models import Audit, AuditEvent
 from ..workflow import Step
 
 logger = logging.getLogger(__name__)

@@ -15,23 +15,9 @@ from brukarkraft.faults import repeat_of
 from brukarkraft.models import User
 
 from .. import access, workflow
-from ..models import (
-    Audit,
-    AuditMember,
-    DataCollection,
-    Finding,
-    Proposal,
-)
+from ..models import Audit, AuditMember, DataCollection, Finding, Proposal
 from ..workflow import STEPS
-from .base import (
-    MIN_TEAM,
-    _lock,
-    _move,
-    _refuse,
-    _require,
-    _require_conductor,
-    _require_state,
-)
+from .base import MIN_TEAM, _lock, _move, _refuse, _require, _require_conductor, _require_state
 
 logger = logging.getLogger(__name__)
 

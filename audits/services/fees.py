@@ -15,18 +15,9 @@ from brukarkraft.faults import repeat_of
 from brukarkraft.models import User
 
 from .. import workflow
-from ..models import (
-    Audit,
-    AuditorProfile,
-    FeeEntry,
-)
+from ..models import Audit, AuditorProfile, FeeEntry
 from ..workflow import FEE_STATES, STEPS
-from .base import (
-    _lock,
-    _refuse,
-    _require,
-    _require_state,
-)
+from .base import _lock, _refuse, _require, _require_state
 
 logger = logging.getLogger(__name__)
 

@@ -16,22 +16,9 @@ from brukarkraft.models import Organisation, User
 from brukarkraft.roles import Role
 
 from .. import workflow
-from ..models import (
-    Audit,
-    AuditEvent,
-    Notification,
-    Unit,
-)
+from ..models import Audit, AuditEvent, Notification, Unit
 from ..workflow import STEPS
-from .base import (
-    _lock,
-    _move,
-    _notify,
-    _record,
-    _refuse,
-    _require,
-    _require_state,
-)
+from .base import _lock, _move, _notify, _record, _refuse, _require, _require_state
 
 logger = logging.getLogger(__name__)
 

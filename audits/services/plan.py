@@ -27,16 +27,7 @@ from ..models import (
     Unit,
 )
 from ..workflow import STEPS
-from .base import (
-    MAX_TEAM,
-    _lock,
-    _move,
-    _notify,
-    _record,
-    _refuse,
-    _require,
-    _require_state,
-)
+from .base import MAX_TEAM, _lock, _move, _notify, _record, _refuse, _require, _require_state
 
 logger = logging.getLogger(__name__)
 

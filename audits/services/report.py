@@ -18,20 +18,9 @@ from brukarkraft.models import PendingTask, User
 from brukarkraft.queue import enqueue_by_name
 
 from .. import access, workflow
-from ..models import (
-    Audit,
-    Notification,
-    ReportVersion,
-)
+from ..models import Audit, Notification, ReportVersion
 from ..workflow import REPORT_STATES, STEPS
-from .base import (
-    _lock,
-    _move,
-    _notify,
-    _refuse,
-    _require,
-    _require_state,
-)
+from .base import _lock, _move, _notify, _refuse, _require, _require_state
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,7 @@ from django.utils.translation import gettext
 from brukarkraft.models import User
 
 from .. import workflow
-from ..models import (
-    Audit,
-    Notification,
-    Proposal,
-)
+from ..models import Audit, Notification, Proposal
 from ..workflow import STEPS
 from .base import (
     REMINDER_DAYS,

@@ -19,22 +19,9 @@ from django.utils.http import urlencode
 from brukarkraft.permissions import role_required
 
 from .. import access, workflow
-from ..forms.manage import (
-    AuditFilterForm,
-)
-from ..models import (
-    Audit,
-    Coordinator,
-    Unit,
-    count_of,
-)
-from .helpers import (
-    AUDIT_ROLES,
-    PAGE_SIZE,
-    TEAM_ORDER,
-    _flow_index,
-    _quote_of,
-)
+from ..forms.manage import AuditFilterForm
+from ..models import Audit, Coordinator, Unit, count_of
+from .helpers import AUDIT_ROLES, PAGE_SIZE, TEAM_ORDER, _flow_index, _quote_of
 
 # --- The list -------------------------------------------------------------------
 
@@ -128,7 +115,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     events = audit.events.select_related("by")
     team = sorted(audit.members.all(), key=lambda m: (TEAM_ORDER.get(m.role, 9), str(m.user)))
-    sees_invoicing = access.can_manage(user, audit) or access.is_commissioner_of(user, audit)
+    sees_invoicing = access.is_party_to(user, audit)
     context = {
         "audit": audit,
         "quote": _quote_of(audit),
@@ -163,10 +150,8 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         coordinations = list(Coordinator.objects.filter(user=user).select_related("organisation"))
         if not coordinations:
             raise PermissionDenied
-        audits = audits.filter(
-            performing_organisation__in=[c.organisation_id for c in coordinations]
-        )
         coordinator_of = [c.organisation.name for c in coordinations]
+    audits = audits.editable_by(user)
     today = timezone.localdate()
     context = {
         "requested": _with_age(audits.work_queue().order_by("submitted_at", "pk"), today),

@@ -29,19 +29,8 @@ from ..forms.manage import (
     TeamAddForm,
     quote_initial,
 )
-from ..models import (
-    Audit,
-    AuditorProfile,
-    ServiceArea,
-)
-from .helpers import (
-    TEAM_ORDER,
-    _add_error,
-    _managed_audit,
-    _quote_of,
-    _refused,
-    _staff_audit,
-)
+from ..models import Audit, AuditorProfile, ServiceArea
+from .helpers import TEAM_ORDER, _add_error, _managed_audit, _quote_of, _refused, _staff_audit
 
 # --- Accepting and declining an order ---------------------------------------------
 

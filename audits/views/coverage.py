@@ -13,10 +13,7 @@ from brukarkraft.models import County
 from brukarkraft.permissions import role_required
 from brukarkraft.roles import Role
 
-from ..models import (
-    Audit,
-    Proposal,
-)
+from ..models import Audit, Proposal
 
 # --- Coverage across the counties -------------------------------------------------------
 

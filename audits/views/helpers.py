@@ -12,11 +12,7 @@ from django.http import HttpRequest
 from brukarkraft.roles import Role
 
 from .. import access
-from ..models import (
-    Audit,
-    AuditMember,
-    Quote,
-)
+from ..models import Audit, AuditMember, Quote
 
 PAGE_SIZE = 25
 # Everyone who works with audits; a person without a role has nothing to see here.

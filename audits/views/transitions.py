@@ -17,14 +17,8 @@ from ..forms.manage import (
     FollowUpStartForm,
     TransitionForm,
 )
-from ..models import (
-    Audit,
-)
-from .helpers import (
-    _add_error,
-    _flow_index,
-    _managed_audit,
-)
+from ..models import Audit
+from .helpers import _add_error, _flow_index, _managed_audit
 
 # --- The plain transitions -------------------------------------------------------------
 
