@@ -187,11 +187,13 @@ _STEPS = [
     ),
     Step(
         "performer",
-        ALL_STATES - {S.CLOSED, S.CANCELLED, S.DRAFT},
+        ALL_STATES - {S.CLOSED, S.CANCELLED},
         access.can_handle_order,
         _("Choose who performs the audit"),
         kind=Kind.PERFORMER_SET,
         url="audits:performer",
+        # A draft is the commissioner's own until it is sent.
+        when=lambda audit: audit.status != S.DRAFT,
     ),
     # --- Planning: the team and the survey
     Step(
