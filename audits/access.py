@@ -1,5 +1,8 @@
-"""Who may do what with one audit. Views look the audit up through `visible_audit`
-(an outsider gets 404) and then ask these questions (the wrong role gets 403)."""
+"""Who may do what with audits, in the portal's one pattern (README, "Access rules"):
+lists through the queryset methods `Audit.objects.visible_to(user)` / `editable_by(user)`,
+single audits through the predicates here (`can_<verb>`, `is_<role>`). Views look the audit up
+through `visible_audit` (an outsider gets 404) and then ask a predicate (the wrong role gets
+403, `require`); the services ask the same predicates, named in audits.workflow."""
 
 from __future__ import annotations
 
@@ -21,6 +24,12 @@ def is_staff(user) -> bool:
     return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)
 
 
+def can_handle_order(user, audit: Audit) -> bool:
+    """Accept or decline an order, choose who performs it: the centre's own staff only
+    (a coordinator manages the audit but does not take orders on for the centre)."""
+    return is_staff(user)
+
+
 def coordinates(user, audit: Audit) -> bool:
     """True for the coordinator of the user association that performs the audit."""
     if not user.is_authenticated or audit.performing_organisation_id is None:
@@ -40,11 +49,18 @@ def can_manage(user, audit: Audit) -> bool:
 
 
 def is_commissioner_of(user, audit: Audit) -> bool:
-    return (
-        user.is_authenticated
-        and user.has_role(Role.COMMISSIONER)
-        and audit.organisation.memberships.filter(user=user).exists()
-    )
+    if not (user.is_authenticated and user.has_role(Role.COMMISSIONER)):
+        return False
+    # A page asks several times; remember the answer on the audit for this request.
+    answers = audit.__dict__.setdefault("_commissioner", {})
+    if user.pk not in answers:
+        answers[user.pk] = audit.organisation.memberships.filter(user=user).exists()
+    return answers[user.pk]
+
+
+def is_party_to(user, audit: Audit) -> bool:
+    """The centre's side (a manager) or the commissioner: the two parties to the agreement."""
+    return can_manage(user, audit) or is_commissioner_of(user, audit)
 
 
 def team_role(user, audit: Audit) -> str | None:
@@ -63,6 +79,11 @@ def is_on_team(user, audit: Audit) -> bool:
 
 def is_lead(user, audit: Audit) -> bool:
     return team_role(user, audit) == AuditMember.Role.LEAD
+
+
+def can_lead(user, audit: Audit) -> bool:
+    """Move the team's own work on (analysis, draft report, summary): a manager or the lead."""
+    return can_manage(user, audit) or is_lead(user, audit)
 
 
 def team_survey_ids(user, *, build: bool):
@@ -89,6 +110,23 @@ def can_conduct(user, audit: Audit) -> bool:
     if can_manage(user, audit):
         return True
     return is_on_team(user, audit) and has_undertaking(user)
+
+
+def works_on(user, audit: Audit) -> bool:
+    """The audit's managers and its team: they see its work at every stage."""
+    return can_manage(user, audit) or is_on_team(user, audit)
+
+
+def can_see_agreement(user, audit: Audit) -> bool:
+    return is_party_to(user, audit) or is_on_team(user, audit)
+
+
+def can_read_results(user, audit: Audit) -> bool:
+    """Team and managers read findings and proposals at every stage; the commissioner only
+    once the report is approved, so a draft is never taken for the final word."""
+    if works_on(user, audit):
+        return True
+    return is_commissioner_of(user, audit) and audit.report_is_frozen
 
 
 def can_download_report(user, audit: Audit) -> bool:

@@ -1,20 +1,20 @@
+"""The audits app's background jobs: each calls a service (services never import this)."""
+
 from celery import shared_task
+
+from . import services
 
 
 @shared_task(acks_late=True)
 def generate_report(version_id: int) -> None:
     """Make one report version's PDF; safe to run twice for the same version."""
-    from .services import report_render
-
-    report_render(version_id=version_id)
+    services.report_render(version_id=version_id)
 
 
 @shared_task
 def requeue_stale_reports() -> int:
     """Send again the report versions whose job was lost (beat, every ten minutes)."""
-    from .services import reports_requeue_stale
-
-    return reports_requeue_stale()
+    return services.reports_requeue_stale()
 
 
 @shared_task
@@ -28,6 +28,4 @@ def send_audit_notification(audit_id: int, kind: str, key: str, user_id: int | N
 @shared_task
 def send_due_reminders() -> int:
     """Remind commissioners of responses and follow-ups due within a week."""
-    from .services import reminders_send
-
-    return reminders_send()
+    return services.reminders_send()

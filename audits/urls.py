@@ -1,26 +1,27 @@
 from django.urls import path
 
-from .views import common, conduct, order, payout, report
+from .views import audit, centre, conduct, coverage, order, payout, report, transitions
 
 app_name = "audits"
 urlpatterns = [
-    # Everyone with access: the list and one audit's page (common.py, staff pages too).
-    path("", common.audit_list, name="list"),
-    path("<int:pk>/", common.audit_detail, name="detail"),
-    path("queue/", common.work_queue, name="queue"),
-    path("coverage/", common.coverage, name="coverage"),
-    path("<int:pk>/accept/", common.accept, name="accept"),
-    path("<int:pk>/decline/", common.decline, name="decline"),
-    path("<int:pk>/quote/edit/", common.quote_edit, name="quote_edit"),
-    path("<int:pk>/quote/send/", common.quote_send, name="quote_send"),
-    path("<int:pk>/performer/", common.performer, name="performer"),
-    path("<int:pk>/team/", common.team, name="team"),
-    path("<int:pk>/team/<int:member>/lead/", common.team_lead, name="team_lead"),
-    path("<int:pk>/team/<int:member>/remove/", common.team_remove, name="team_remove"),
-    path("<int:pk>/survey/", common.survey_link, name="survey_link"),
-    path("<int:pk>/step/<str:action>/", common.transition, name="transition"),
-    path("<int:pk>/feedback/", common.feedback, name="feedback"),
-    path("<int:pk>/follow-up/start/", common.follow_up_start, name="follow_up_start"),
+    # Everyone with access: the list and one audit's page (audit.py); the centre's pages
+    # (centre.py, transitions.py, coverage.py).
+    path("", audit.audit_list, name="list"),
+    path("<int:pk>/", audit.audit_detail, name="detail"),
+    path("queue/", audit.work_queue, name="queue"),
+    path("coverage/", coverage.coverage, name="coverage"),
+    path("<int:pk>/accept/", centre.accept, name="accept"),
+    path("<int:pk>/decline/", centre.decline, name="decline"),
+    path("<int:pk>/quote/edit/", centre.quote_edit, name="quote_edit"),
+    path("<int:pk>/quote/send/", centre.quote_send, name="quote_send"),
+    path("<int:pk>/performer/", centre.performer, name="performer"),
+    path("<int:pk>/team/", centre.team, name="team"),
+    path("<int:pk>/team/<int:member>/lead/", centre.team_lead, name="team_lead"),
+    path("<int:pk>/team/<int:member>/remove/", centre.team_remove, name="team_remove"),
+    path("<int:pk>/survey/", centre.survey_link, name="survey_link"),
+    path("<int:pk>/step/<str:action>/", transitions.transition, name="transition"),
+    path("<int:pk>/feedback/", transitions.feedback, name="feedback"),
+    path("<int:pk>/follow-up/start/", transitions.follow_up_start, name="follow_up_start"),
     # The commissioner (order.py).
     path("order/", order.order_start, name="order_start"),
     path("order/register/", order.order_register, name="order_register"),

@@ -3,6 +3,7 @@ through the real services (so tests start from states the workflow can actually 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -196,8 +197,6 @@ def audit_in_state(
     and a ready report are added as the workflow needs them. Report PDFs are not made:
     a ready version is recorded directly, so tests stay fast.
     """
-    from audits.models import ReportVersion
-
     if commissioner is None:
         organisation = organisation or OrganisationFactory()
         commissioner = UserFactory(roles=[Role.COMMISSIONER])
@@ -208,6 +207,28 @@ def audit_in_state(
     audit = services.order_start(organisation=organisation, by=commissioner, language=language)
     if status == Audit.Status.DRAFT:
         return audit
+    audit = _order_sent(audit, commissioner, organisation)
+    target = _WALK.index(status) if status in _WALK else None
+    if status == Audit.Status.CANCELLED:
+        return services.audit_decline(audit=audit, by=staff, reason="Utanför vårt område.")
+    people = _Walkers(commissioner=commissioner, staff=staff, auditors=auditors)
+    for state, stage in _STAGES:
+        if _WALK.index(state) <= target:
+            stage(audit, people, findings)
+    audit.refresh_from_db()
+    return audit
+
+
+@dataclass
+class _Walkers:
+    """Who takes the audit through the workflow in `audit_in_state`."""
+
+    commissioner: object
+    staff: object
+    auditors: object
+
+
+def _order_sent(audit: Audit, commissioner, organisation) -> Audit:
     unit = UnitFactory(organisation=organisation, municipality=MunicipalityFactory())
     services.order_set_units(
         audit=audit,
@@ -234,99 +255,128 @@ def audit_in_state(
             "accept_processor_agreement": True,
         },
     )
-    audit = services.order_submit(audit=audit, by=commissioner)
-    target = _WALK.index(status) if status in _WALK else None
-    if status == Audit.Status.CANCELLED:
-        return services.audit_decline(audit=audit, by=staff, reason="Utanför vårt område.")
+    return services.order_submit(audit=audit, by=commissioner)
 
-    def reached(state: str) -> bool:
-        return _WALK.index(state) <= target
 
-    if reached(Audit.Status.QUOTED):
-        services.audit_accept(audit=audit, by=staff)
-        services.quote_save(audit=audit, by=staff, data=dict(QUOTE))
-        services.quote_send(audit=audit, by=staff)
-    if reached(Audit.Status.AGREED):
-        services.quote_accept(audit=audit, by=commissioner, revision=1)
-    if reached(Audit.Status.PLANNING):
-        # Planning waits for the signed agreement; an agreed audit is left without one.
-        sign_agreement(audit, commissioner)
-        services.audit_start_planning(audit=audit, by=staff)
-        team = list(auditors) if auditors else [trained_auditor(), trained_auditor()]
-        for index, person in enumerate(team):
-            role = AuditMember.Role.LEAD if index == 0 else AuditMember.Role.AUDITOR
-            services.team_add(audit=audit, by=staff, user=person, role=role)
-    if reached(Audit.Status.COLLECTING):
-        services.audit_start_collecting(audit=audit, by=staff)
-        services.session_record(
+def _to_quoted(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.audit_accept(audit=audit, by=people.staff)
+    services.quote_save(audit=audit, by=people.staff, data=dict(QUOTE))
+    services.quote_send(audit=audit, by=people.staff)
+
+
+def _to_agreed(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.quote_accept(audit=audit, by=people.commissioner, revision=1)
+
+
+def _to_planning(audit: Audit, people: _Walkers, findings: int) -> None:
+    # Planning waits for the signed agreement; an agreed audit is left without one.
+    sign_agreement(audit, people.commissioner)
+    services.audit_start_planning(audit=audit, by=people.staff)
+    team = list(people.auditors) if people.auditors else [trained_auditor(), trained_auditor()]
+    for index, person in enumerate(team):
+        role = AuditMember.Role.LEAD if index == 0 else AuditMember.Role.AUDITOR
+        services.team_add(audit=audit, by=people.staff, user=person, role=role)
+
+
+def _to_collecting(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.audit_start_collecting(audit=audit, by=people.staff)
+    services.session_record(
+        audit=audit,
+        by=people.staff,
+        data={
+            "kind": DataCollection.Kind.FOCUS_GROUP,
+            "held_on": timezone.localdate(),
+            "informants": 6,
+        },
+    )
+
+
+def _to_analysing(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.audit_start_analysis(audit=audit, by=people.staff)
+    created = [
+        services.finding_create(
             audit=audit,
-            by=staff,
+            by=people.staff,
             data={
-                "kind": DataCollection.Kind.FOCUS_GROUP,
-                "held_on": timezone.localdate(),
-                "informants": 6,
+                "theme": Theme.values[index % len(Theme.values)],
+                "polarity": Finding.Polarity.NEGATIVE if index % 2 else Finding.Polarity.POSITIVE,
+                "title": f"Iakttagelse {index + 1}",
+                "description": "Flera deltagare beskriver samma sak.",
+                "quotes": "Jag visste inte vem jag skulle fråga.",
             },
         )
-    if reached(Audit.Status.ANALYSING):
-        services.audit_start_analysis(audit=audit, by=staff)
-        created = [
-            services.finding_create(
-                audit=audit,
-                by=staff,
-                data={
-                    "theme": Theme.values[index % len(Theme.values)],
-                    "polarity": Finding.Polarity.NEGATIVE
-                    if index % 2
-                    else Finding.Polarity.POSITIVE,
-                    "title": f"Iakttagelse {index + 1}",
-                    "description": "Flera deltagare beskriver samma sak.",
-                    "quotes": "Jag visste inte vem jag skulle fråga.",
-                },
-            )
-            for index in range(findings)
-        ]
-        if created:
-            services.proposal_create(
-                audit=audit, by=staff, text="Inför en fast kontaktperson.", findings=created[:1]
-            )
-    if reached(Audit.Status.REPORT_DRAFT):
-        services.audit_draft_report(audit=audit, by=staff)
-    if reached(Audit.Status.REPORT_APPROVED):
-        ReportVersion.objects.create(
-            audit=audit,
-            number=1,
-            language=audit.language,
-            status=ReportVersion.Status.READY,
-            sha256="0" * 64,
-            requested_by=staff,
-            finished_at=timezone.now(),
+        for index in range(findings)
+    ]
+    if created:
+        services.proposal_create(
+            audit=audit, by=people.staff, text="Inför en fast kontaktperson.", findings=created[:1]
         )
-        services.report_approve(audit=audit, by=staff)
-    if reached(Audit.Status.FEEDBACK_HELD):
-        services.feedback_record(audit=audit, by=staff)
-    if reached(Audit.Status.RESPONSE_RECEIVED):
-        for proposal in audit.proposals.all():
-            services.proposal_respond(
-                proposal=proposal,
-                by=commissioner,
-                response=Proposal.Response.ACCEPTED,
-                action="Varje deltagare får en kontaktperson.",
-                owner="Enhetschefen",
-                deadline=timezone.localdate() + timedelta(days=60),
-            )
-        services.response_submit(audit=audit, by=commissioner)
-    if reached(Audit.Status.FOLLOW_UP):
-        services.follow_up_start(
-            audit=audit, by=staff, follow_up_due=timezone.localdate() + timedelta(days=180)
+
+
+def _to_report_draft(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.audit_draft_report(audit=audit, by=people.staff)
+
+
+def _to_report_approved(audit: Audit, people: _Walkers, findings: int) -> None:
+    from audits.models import ReportVersion
+
+    ReportVersion.objects.create(
+        audit=audit,
+        number=1,
+        language=audit.language,
+        status=ReportVersion.Status.READY,
+        sha256="0" * 64,
+        requested_by=people.staff,
+        finished_at=timezone.now(),
+    )
+    services.report_approve(audit=audit, by=people.staff)
+
+
+def _to_feedback_held(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.feedback_record(audit=audit, by=people.staff)
+
+
+def _to_response_received(audit: Audit, people: _Walkers, findings: int) -> None:
+    for proposal in audit.proposals.all():
+        services.proposal_respond(
+            proposal=proposal,
+            by=people.commissioner,
+            response=Proposal.Response.ACCEPTED,
+            action="Varje deltagare får en kontaktperson.",
+            owner="Enhetschefen",
+            deadline=timezone.localdate() + timedelta(days=60),
         )
-    if reached(Audit.Status.CLOSED):
-        for proposal in audit.proposals.all():
-            services.proposal_report_progress(
-                proposal=proposal,
-                by=commissioner,
-                progress=Proposal.Progress.IMPLEMENTED,
-                note="Alla har nu en kontaktperson.",
-            )
-        services.audit_close(audit=audit, by=staff)
-    audit.refresh_from_db()
-    return audit
+    services.response_submit(audit=audit, by=people.commissioner)
+
+
+def _to_follow_up(audit: Audit, people: _Walkers, findings: int) -> None:
+    services.follow_up_start(
+        audit=audit, by=people.staff, follow_up_due=timezone.localdate() + timedelta(days=180)
+    )
+
+
+def _to_closed(audit: Audit, people: _Walkers, findings: int) -> None:
+    for proposal in audit.proposals.all():
+        services.proposal_report_progress(
+            proposal=proposal,
+            by=people.commissioner,
+            progress=Proposal.Progress.IMPLEMENTED,
+            note="Alla har nu en kontaktperson.",
+        )
+    services.audit_close(audit=audit, by=people.staff)
+
+
+# Each stage of `audit_in_state`, run when the wanted state is at or after its own.
+_STAGES = [
+    (Audit.Status.QUOTED, _to_quoted),
+    (Audit.Status.AGREED, _to_agreed),
+    (Audit.Status.PLANNING, _to_planning),
+    (Audit.Status.COLLECTING, _to_collecting),
+    (Audit.Status.ANALYSING, _to_analysing),
+    (Audit.Status.REPORT_DRAFT, _to_report_draft),
+    (Audit.Status.REPORT_APPROVED, _to_report_approved),
+    (Audit.Status.FEEDBACK_HELD, _to_feedback_held),
+    (Audit.Status.RESPONSE_RECEIVED, _to_response_received),
+    (Audit.Status.FOLLOW_UP, _to_follow_up),
+    (Audit.Status.CLOSED, _to_closed),
+]

@@ -39,7 +39,7 @@ def test_the_sweep_sends_only_versions_whose_job_is_lost(audit):
     version(audit, 15, ReportVersion.Status.FAILED, minutes_ago=30)
     version(audit, 16, ReportVersion.Status.READY, minutes_ago=30)
 
-    with mock.patch("audits.services.enqueue") as enqueue:
+    with mock.patch("audits.services.report.enqueue_by_name") as enqueue:
         sent = services.reports_requeue_stale()
 
     assert sent == 2
@@ -79,7 +79,7 @@ def test_a_report_that_kills_its_worker_every_time_is_stopped_and_can_be_tried_a
     assert doomed.error == "WorkerLost"
 
     # "Try again" queues it for one more delivery, which makes it when the worker survives.
-    with mock.patch("audits.services.enqueue"):
+    with mock.patch("audits.services.report.enqueue_by_name"):
         services.report_retry(version=doomed, by=staff)
     doomed.refresh_from_db()
     assert doomed.status == ReportVersion.Status.QUEUED

@@ -70,14 +70,6 @@ def _undertaking_gate(
     return None
 
 
-def _may_read_results(user, audit: Audit) -> bool:
-    """Team and managers read findings and proposals at every stage; the commissioner only
-    once the report is approved, so a draft is never taken for the final word."""
-    if access.can_manage(user, audit) or access.is_on_team(user, audit):
-        return True
-    return access.is_commissioner_of(user, audit) and audit.report_is_frozen
-
-
 def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's errors on the form: on the field they name if the form has it."""
     if hasattr(error, "error_dict"):
@@ -176,7 +168,7 @@ def sessions(request: HttpRequest, pk: int) -> HttpResponse:
     if gate := _undertaking_gate(request, audit):
         return gate
     # Raw collection notes stay with the team; the unit's commissioner never reads them.
-    access.require(access.can_manage(request.user, audit) or access.is_on_team(request.user, audit))
+    access.require(access.works_on(request.user, audit))
     can_write = access.can_conduct(request.user, audit)
     form = SessionForm()
     if request.method == "POST":
@@ -226,7 +218,7 @@ def findings(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     if gate := _undertaking_gate(request, audit):
         return gate
-    access.require(_may_read_results(request.user, audit))
+    access.require(access.can_read_results(request.user, audit))
     can_write = access.can_conduct(request.user, audit)
     form = FindingForm()
     if request.method == "POST":
@@ -335,7 +327,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     if gate := _undertaking_gate(request, audit):
         return gate
-    access.require(_may_read_results(request.user, audit))
+    access.require(access.can_read_results(request.user, audit))
     can_write = access.can_conduct(request.user, audit)
     form = ProposalForm(audit=audit)
     if request.method == "POST":
@@ -448,7 +440,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     if gate := _undertaking_gate(request, audit):
         return gate
-    access.require(access.can_manage(request.user, audit) or access.is_lead(request.user, audit))
+    access.require(access.can_lead(request.user, audit))
     form = SummaryForm(
         initial={"summary": audit.summary, "easy_read_summary": audit.easy_read_summary}
     )

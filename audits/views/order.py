@@ -163,46 +163,13 @@ def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     if not 1 <= step <= LAST_STEP:
         raise Http404
     data = request.POST if request.method == "POST" else None
-    formset = None
-    if step == 1:
-        form = TitleForm(data, instance=audit)
-        formset = unit_formset(audit, data)
-    elif step == LAST_STEP:
-        form = TermsForm(
-            data,
-            initial={
-                "accept_terms": audit.terms_accepted_at is not None,
-                "accept_processor_agreement": audit.processor_agreement_accepted_at is not None,
-            },
-        )
-    else:
-        form = STEPS[step - 1][2](data, instance=audit)
-
+    form, formset = _step_forms(audit, step, data)
     if data is not None and "later" in data and hasattr(form, "saving_for_later"):
         form.saving_for_later()
     if data is not None:
-        valid = form.is_valid()
-        if formset is not None:
-            valid = formset.is_valid() and valid
-        if valid:
-            try:
-                _save_step(audit, request, step, form, formset)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                if "later" in request.POST:
-                    messages.success(
-                        request,
-                        gettext("Your order is saved. Continue it when you like from this page."),
-                    )
-                    return redirect("audits:order_start")
-                messages.success(request, gettext("Saved."))
-                if step == LAST_STEP:
-                    return redirect("audits:order_review", pk=audit.pk)
-                return redirect("audits:order_step", pk=audit.pk, step=step + 1)
-        elif formset is not None and not form.errors:
-            # The page title and the error summary follow `form`: flag the units there too.
-            form.add_error(None, gettext("Check the units below."))
+        done = _post_step(request, audit, step, form, formset)
+        if done is not None:
+            return done
 
     context = {
         "audit": audit,
@@ -214,6 +181,49 @@ def order_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         "formset": formset,
     }
     return render(request, f"audits/order/step_{step}.html", context)
+
+
+def _step_forms(audit: Audit, step: int, data):
+    """The step's form, and for the first step the units' formset (else None)."""
+    if step == 1:
+        return TitleForm(data, instance=audit), unit_formset(audit, data)
+    if step == LAST_STEP:
+        form = TermsForm(
+            data,
+            initial={
+                "accept_terms": audit.terms_accepted_at is not None,
+                "accept_processor_agreement": audit.processor_agreement_accepted_at is not None,
+            },
+        )
+        return form, None
+    return STEPS[step - 1][2](data, instance=audit), None
+
+
+def _post_step(request: HttpRequest, audit: Audit, step: int, form, formset) -> HttpResponse | None:
+    """Save a posted step; the redirect on success, None to show the page with its errors."""
+    valid = form.is_valid()
+    if formset is not None:
+        valid = formset.is_valid() and valid
+    if not valid:
+        if formset is not None and not form.errors:
+            # The page title and the error summary follow `form`: flag the units there too.
+            form.add_error(None, gettext("Check the units below."))
+        return None
+    try:
+        _save_step(audit, request, step, form, formset)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    if "later" in request.POST:
+        messages.success(
+            request,
+            gettext("Your order is saved. Continue it when you like from this page."),
+        )
+        return redirect("audits:order_start")
+    messages.success(request, gettext("Saved."))
+    if step == LAST_STEP:
+        return redirect("audits:order_review", pk=audit.pk)
+    return redirect("audits:order_step", pk=audit.pk, step=step + 1)
 
 
 def _save_step(audit: Audit, request: HttpRequest, step: int, form, formset) -> None:
@@ -334,9 +344,7 @@ def quote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
-    access.require(
-        access.is_commissioner_of(request.user, audit) or access.can_manage(request.user, audit)
-    )
+    access.require(access.is_party_to(request.user, audit))
     the_quote = Quote.objects.filter(audit=audit).first()
     form = AgreementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -361,11 +369,7 @@ def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
     audit = access.visible_audit(request.user, pk)
-    access.require(
-        access.is_commissioner_of(request.user, audit)
-        or access.can_manage(request.user, audit)
-        or access.is_on_team(request.user, audit)
-    )
+    access.require(access.can_see_agreement(request.user, audit))
     the_quote = Quote.objects.filter(audit=audit).exclude(signed_agreement="").first()
     if the_quote is None:
         raise Http404
@@ -380,9 +384,7 @@ def agreement_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
-    access.require(
-        access.is_commissioner_of(request.user, audit) or access.can_manage(request.user, audit)
-    )
+    access.require(access.is_party_to(request.user, audit))
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,11 +23,6 @@ from ..models import Audit, ReportVersion
 from ..tasks import generate_report
 
 
-def _works_on(user, audit: Audit) -> bool:
-    """Managers and the team make versions and see them all; others see the approved one."""
-    return access.can_manage(user, audit) or access.is_on_team(user, audit)
-
-
 def _report_audit(request: HttpRequest, pk: int) -> Audit:
     """The audit if the user may see its report: 404 if not visible, 403 if not yet theirs."""
     audit = access.visible_audit(request.user, pk)
@@ -37,7 +32,7 @@ def _report_audit(request: HttpRequest, pk: int) -> Audit:
 
 def _versions(user, audit: Audit) -> QuerySet[ReportVersion]:
     versions = audit.reports.select_related("requested_by").order_by("-number")
-    if not _works_on(user, audit):
+    if not access.works_on(user, audit):
         versions = versions.filter(approved=True)
     return versions
 
@@ -51,7 +46,7 @@ def _version(request: HttpRequest, audit: Audit, version: int) -> ReportVersion:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _report_audit(request, pk)
     versions = list(_versions(request.user, audit))
-    works_on = _works_on(request.user, audit)
+    works_on = access.works_on(request.user, audit)
     open_for_versions = audit.status in services.REPORT_STATES
     newest = versions[0] if versions else None
     context = {
@@ -73,7 +68,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("audits:report", "pk")
 def report_request(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
-    access.require(_works_on(request.user, audit))
+    access.require(access.works_on(request.user, audit))
     try:
         version = services.report_request(audit=audit, by=request.user)
     except ValidationError as error:
@@ -91,7 +86,7 @@ def report_request(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("audits:report", "pk")
 def report_retry(request: HttpRequest, pk: int, version: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
-    access.require(_works_on(request.user, audit))
+    access.require(access.works_on(request.user, audit))
     version = get_object_or_404(audit.reports, pk=version)
     try:
         services.report_retry(version=version, by=request.user)
