@@ -181,18 +181,3 @@ def send_pending(*, limit: int = SEND_BATCH, only: Iterable[int] | None = None) 
 def _describe(error: BaseException) -> str:
     # Broker errors name hosts and ports, never people; the field is short.
     return f"{type(error).__name__}: {error}"[:200]
-
-
-# --- enqueue_by_name (H2's stand-in; the lead keeps H1's version at merge) ---------------
-
-
-def enqueue_by_name(task_name: str, *args, **kwargs) -> PendingTask | None:
-    """`enqueue()` for a task named like "app.tasks.x", so a service need not import tasks."""
-    from importlib import import_module
-
-    from .celery import app
-
-    if task_name not in app.tasks:
-        # Outside a worker the tasks modules load when first used: load the one named.
-        import_module(task_name.rpartition(".")[0])
-    return enqueue(app.tasks[task_name], *args, **kwargs)
