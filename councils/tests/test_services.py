@@ -13,8 +13,9 @@ from django.utils.translation import gettext
 
 from brukarkraft.models import Organisation
 from brukarkraft.tests.factories import OrganisationFactory, UserFactory
-from councils import services
+from councils import selectors, services
 from councils.models import (
+    NOMINATION_CRITERIA,
     Assessment,
     AssessmentAnswer,
     Attendance,
@@ -56,7 +57,7 @@ def test_the_gender_rule_asks_for_the_domain_tables_number_at_each_size(size, re
     for n in range(size):
         MemberFactory(council=council, gender=Gender.WOMAN if n % 2 else Gender.MAN)
 
-    balance = services.gender_balance(council)
+    balance = selectors.gender_balance(council)
 
     assert balance.size == size
     assert balance.required == required
@@ -69,7 +70,7 @@ def test_deputies_count_towards_the_balance_and_observers_do_not():
     MemberFactory(council=council, gender=Gender.MAN, role=Member.Role.DEPUTY)
     MemberFactory(council=council, gender=Gender.MAN, role=Member.Role.OBSERVER)
 
-    balance = services.gender_balance(council)
+    balance = selectors.gender_balance(council)
 
     assert (balance.size, balance.women, balance.men) == (3, 2, 1)
     assert balance.ok  # 2–3 members: at least one of each
@@ -86,7 +87,7 @@ def test_former_members_do_not_count_and_the_rule_says_who_is_missing():
         term_end=today() - timedelta(days=10),
     )
 
-    balance = services.gender_balance(council)
+    balance = selectors.gender_balance(council)
 
     assert (balance.size, balance.men, balance.required) == (4, 0, 2)
     assert not balance.ok
@@ -99,12 +100,12 @@ def test_the_person_about_to_be_appointed_is_counted():
     for gender in (Gender.WOMAN, Gender.WOMAN, Gender.MAN):
         MemberFactory(council=council, gender=gender)
 
-    before = services.gender_balance(council)
-    after = services.gender_balance(council, adding=Gender.MAN)
+    before = selectors.gender_balance(council)
+    after = selectors.gender_balance(council, adding=Gender.MAN)
 
     assert (before.size, before.required, before.ok) == (3, 1, True)
     assert (after.size, after.men, after.required, after.ok) == (4, 2, 2, True)
-    assert not services.gender_balance(council, adding=Gender.WOMAN).ok
+    assert not selectors.gender_balance(council, adding=Gender.WOMAN).ok
 
 
 # --- Terms --------------------------------------------------------------------------
@@ -182,12 +183,12 @@ def test_a_term_ending_within_90_days_is_warned_about():
     soon = MemberFactory(display_name="Sune Snart", term_end=today() + timedelta(days=89))
     later = MemberFactory(term_end=today() + timedelta(days=91))
 
-    warnings = services.member_warnings(soon)
+    warnings = selectors.member_warnings(soon)
 
     assert len(warnings) == 1
     assert "Sune Snart" in warnings[0]
     assert soon.term_end.isoformat() in warnings[0]
-    assert services.member_warnings(later) == []
+    assert selectors.member_warnings(later) == []
 
 
 def test_a_tenure_over_the_cap_across_several_terms_is_warned_about():
@@ -209,20 +210,20 @@ def test_a_tenure_over_the_cap_across_several_terms_is_warned_about():
         term_end=today() + timedelta(days=1000),
     )
 
-    warnings = services.member_warnings(term)
+    warnings = selectors.member_warnings(term)
 
-    assert services.tenure_days(council, user) == 2400
+    assert selectors.tenure_days(council, user) == 2400
     expected = gettext("%(name)s will have served more than %(years)s years in total.") % {
         "name": "Long Tenure",
         "years": 6,
     }
     assert warnings == [expected]  # the term itself ends in 200 days: no other warning
-    assert services.member_warnings(one_long_term) == []
+    assert selectors.member_warnings(one_long_term) == []
 
 
 # --- Appointments ---------------------------------------------------------------------
 
-CRITERIA = {name: f"Svar om {name}." for name in services.NOMINATION_CRITERIA}
+CRITERIA = {name: f"Svar om {name}." for name in NOMINATION_CRITERIA}
 
 
 @pytest.fixture
@@ -355,7 +356,7 @@ def test_an_appointment_that_breaks_a_required_balance_needs_a_recorded_reason(
     nomination.refresh_from_db()
     assert nomination.member == member
     assert nomination.balance_exception == "Inga män nominerades trots två utlysningar."
-    figures = services.annual_figures(council, today().year)
+    figures = selectors.annual_figures(council, today().year)
     assert figures["appointments"] == 1
     assert figures["balance_exceptions"] == 1
     assert figures["balance_exception_reasons"] == [nomination.balance_exception]
@@ -374,7 +375,7 @@ def test_a_council_whose_rules_do_not_require_balance_appoints_without_a_reason(
 
     nomination.refresh_from_db()
     assert nomination.balance_exception == ""  # nothing to excuse, nothing counted
-    assert services.annual_figures(council, today().year)["balance_exceptions"] == 0
+    assert selectors.annual_figures(council, today().year)["balance_exceptions"] == 0
 
 
 def test_an_appointment_that_meets_a_required_balance_needs_no_reason(
@@ -388,7 +389,7 @@ def test_an_appointment_that_meets_a_required_balance_needs_no_reason(
 
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.APPOINTED
-    assert services.annual_figures(council, today().year)["balance_exceptions"] == 0
+    assert selectors.annual_figures(council, today().year)["balance_exceptions"] == 0
 
 
 @pytest.mark.parametrize("status", [Nomination.Status.DECLINED, Nomination.Status.WITHDRAWN])
@@ -656,7 +657,7 @@ def test_the_profile_shows_each_level_from_the_top_with_its_three_stages():
         unit_name="Träffpunkt Vivalla",
     )
 
-    profile = services.ladder_profile(assessment)
+    profile = selectors.ladder_profile(assessment)
 
     assert [row["level"] for row in profile] == [5, 4, 3, 2, 1]
     assert [s["stage"] for s in profile[0]["stages"]] == [
@@ -695,7 +696,7 @@ def test_annual_figures_count_the_years_meetings_attendance_and_cases():
     CaseFactory(council=council)
     CaseFactory()  # another council
 
-    figures = services.annual_figures(council, now.year)
+    figures = selectors.annual_figures(council, now.year)
 
     assert figures == {
         "year": now.year,
@@ -711,7 +712,7 @@ def test_annual_figures_count_the_years_meetings_attendance_and_cases():
         "balance_exceptions": 0,
         "balance_exception_reasons": [],
     }
-    assert services.annual_figures(council, now.year - 1)["meetings_held"] == 0
+    assert selectors.annual_figures(council, now.year - 1)["meetings_held"] == 0
 
 
 # --- Personal data -----------------------------------------------------------------------------
@@ -766,7 +767,7 @@ def test_erasure_replaces_the_name_keeps_the_minutes_and_clears_the_nomination(
     assert meeting.minutes == (f"{member.display_name} föreslog en ändring. Olle Annan höll med.")
     other.refresh_from_db()
     assert other.display_name == "Olle Annan"
-    for field in ("motivation", *services.NOMINATION_CRITERIA, "gender"):
+    for field in ("motivation", *NOMINATION_CRITERIA, "gender"):
         assert getattr(nomination, field) == ""
     assert nomination.organisation == user_organisation  # the record of the step stays
     assert case.submitted_by is None
