@@ -157,6 +157,9 @@ def member_warnings(member: Member) -> list[str]:
     return warnings
 
 
+# --- Self-assessment ------------------------------------------------------------
+
+
 def ladder_profile(assessment: Assessment) -> list[dict]:
     """Per level, the answer at each stage: the ladder drawn as a profile, never a score."""
     by_key = {(a.level, a.stage): a for a in assessment.answers.all()}
@@ -175,6 +178,9 @@ def ladder_profile(assessment: Assessment) -> list[dict]:
         }
         for level, label in reversed(AssessmentAnswer.Level.choices)
     ]
+
+
+# --- Annual figures -------------------------------------------------------------
 
 
 def annual_figures(council: Council, year: int) -> dict:

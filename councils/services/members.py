@@ -18,6 +18,8 @@ from ..models import (
     Seat,
 )
 
+# --- The rules of a term -----------------------------------------------------------
+
 
 def _check_term(
     *,
