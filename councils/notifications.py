@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from brukarkraft.notifications import send_once
 
 from .models import Meeting, Member
+from .selectors import mandates_due
 
 # Kept a day past the meeting's start, so that a late redelivery still finds the key.
 KEY_GRACE = timedelta(days=1)
@@ -135,8 +136,6 @@ def send_admin_reminders(*, once_key: str = "") -> int:
     reference due for revision; nothing when there is nothing to say. Returns messages sent.
 
     With `once_key` (the task's id), a redelivered task does not mail the centre again."""
-    from .services import mandates_due
-
     ending = list(
         Member.objects.ending_soon()
         .filter(erased_at__isnull=True, council__is_active=True)

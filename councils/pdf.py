@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from brukarkraft.pdftext import clean_text
 
-from . import services
+from . import selectors
 from .models import Attendance, Council, Meeting, Member
 
 # Minutes and reports name people in the order readers expect: the chair first.
@@ -147,7 +147,7 @@ def minutes_pdf(meeting: Meeting) -> bytes:
 
 def annual_context(council: Council, year: int) -> dict:
     """Everything the annual report shows, in the council's language, in a fixed number of
-    queries: the figures of services.annual_figures, the year's meetings, closed cases,
+    queries: the figures of selectors.annual_figures, the year's meetings, closed cases,
     members (published names only) and the terms of reference in force."""
     council = Council.objects.select_related("owner").get(pk=council.pk)
     with translation.override(council.language):
@@ -156,7 +156,7 @@ def annual_context(council: Council, year: int) -> dict:
 
 def _annual_context(council: Council, year: int) -> dict:
     first, last = date(year, 1, 1), date(year, 12, 31)
-    figures = services.annual_figures(council, year)
+    figures = selectors.annual_figures(council, year)
     meetings = list(
         council.meetings.filter(starts_at__year=year, starts_at__lte=timezone.now()).order_by(
             "starts_at"

@@ -31,9 +31,11 @@ from brukarkraft.privacy import (
     replace_names,
     user_ref,
 )
+from brukarkraft.queue import enqueue_by_name
 from brukarkraft.retention import delete_files
 
 from .models import (
+    NOMINATION_CRITERIA,
     AgendaItem,
     AnnualReport,
     Assessment,
@@ -43,7 +45,6 @@ from .models import (
     Member,
     Nomination,
 )
-from .services import NOMINATION_CRITERIA
 
 KEY = "councils"
 TITLE = _("User councils")
@@ -335,10 +336,6 @@ def erase_user(user: User) -> TermsErased:
 
 def _remake_pdfs(*, meeting_ids: set[int], council_ids: set[int]) -> None:
     """Make again, after the commit, the PDFs that printed the old name; the old files go."""
-    from brukarkraft.queue import enqueue
-
-    from .tasks import make_annual_report, make_minutes_pdf
-
     meetings = Meeting.objects.filter(
         pk__in=meeting_ids,
         minutes_status=Meeting.MinutesStatus.APPROVED,
@@ -361,9 +358,9 @@ def _remake_pdfs(*, meeting_ids: set[int], council_ids: set[int]) -> None:
         delete_files(Meeting, "minutes_pdf", old_minutes)
         delete_files(AnnualReport, "file", old_reports)
         for pk in meeting_list:
-            enqueue(make_minutes_pdf, pk)
+            enqueue_by_name("councils.tasks.make_minutes_pdf", pk)
         for pk in report_list:
-            enqueue(make_annual_report, pk)
+            enqueue_by_name("councils.tasks.make_annual_report", pk)
 
     if meeting_list or report_list:
         transaction.on_commit(after_commit)

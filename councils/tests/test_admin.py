@@ -22,8 +22,9 @@ from brukarkraft.models import Organisation, User
 from brukarkraft.roles import Role, sync_role_groups
 from brukarkraft.tests.admin_forms import page_data
 from brukarkraft.tests.factories import OrganisationFactory, UserFactory
-from councils import services
+from councils import selectors, services
 from councils.models import (
+    NOMINATION_CRITERIA,
     AgendaItem,
     AnnualReport,
     AppointmentRequest,
@@ -532,7 +533,7 @@ def test_a_full_seat_is_refused_on_the_council_page(client, admin_user, council)
 # --- Appointment: request → call → nomination → recommendation → appointment ----------------
 
 
-CRITERIA = {name: f"Svar om {name}." for name in services.NOMINATION_CRITERIA}
+CRITERIA = {name: f"Svar om {name}." for name in NOMINATION_CRITERIA}
 
 
 def nominate(request, organisation, **extra) -> Nomination:
@@ -664,7 +665,7 @@ def test_an_appointment_against_a_required_gender_balance_needs_a_recorded_reaso
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.APPOINTED
     assert nomination.balance_exception == reason
-    assert services.annual_figures(council, TODAY().year)["balance_exceptions"] == 1
+    assert selectors.annual_figures(council, TODAY().year)["balance_exceptions"] == 1
 
 
 def test_a_nomination_from_an_organisation_not_called_is_refused(client, admin_user, council, rsmh):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from brukarkraft.management.commands.seed_demo import DEMO_PASSWORD
-from councils import services
+from councils import selectors
 from councils.models import (
     AppointmentRequest,
     Assessment,
@@ -67,7 +67,7 @@ def test_the_councils_show_every_part_of_the_work():
         current = council.members.current()
         assert 6 <= current.count() <= 9
         assert set(current.values_list("role", flat=True)) >= {"chair", "secretary", "deputy"}
-        assert services.gender_balance(council).ok
+        assert selectors.gender_balance(council).ok
         assert council.mandates.exists() and council.seats.exists()
         held = council.meetings.published()
         assert held.exists()
@@ -89,7 +89,7 @@ def test_the_councils_show_every_part_of_the_work():
     assert [a.answer for a in first.answers.all()] != [a.answer for a in second.answers.all()]
     # The centre has something to be reminded of.
     assert Member.objects.ending_soon().exists()
-    assert services.mandates_due().filter(pk=norwegian.pk).exists()
+    assert selectors.mandates_due().filter(pk=norwegian.pk).exists()
 
 
 def test_the_demo_auditor_logs_in_and_is_a_member_of_the_swedish_council(client):
@@ -101,7 +101,7 @@ def test_the_demo_auditor_logs_in_and_is_a_member_of_the_swedish_council(client)
 
     user = response.wsgi_request.user
     assert user.is_authenticated
-    assert Council.objects.visible_to(user).get().slug == "brukarradet-psykisk-halsa-orebro"
+    assert Council.objects.enterable_by(user).get().slug == "brukarradet-psykisk-halsa-orebro"
     # The other council members exist as data only.
     others = Member.objects.exclude(user=user).select_related("user")
     assert all(not m.user.has_usable_password() for m in others)

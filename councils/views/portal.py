@@ -1,10 +1,10 @@
 """The councils portal: public pages per council, the member area (notices, documents,
 cases), the participation self-assessment, annual reports and a member's own data.
 
-Who reaches what: a public council's page is open to everyone; a council that is not public
-exists only for its members and the centre's staff (everyone else gets 404). The member area
-needs a login and a membership (a current or past term) or the staff role: others get 403
-for a public council and 404 for one that is not.
+Who reaches what is decided in councils.access: a public council's page is open to everyone;
+a council that is not public exists only for its members and the centre's staff (everyone
+else gets 404). The member area needs a login and a membership (a current or past term) or
+the staff role: others get 403 for a public council and 404 for one that is not.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from brukarkraft.roles import Role
-
-from .. import services
+from .. import access, selectors, services
 from ..forms import QUESTIONS, AnnualReportForm, AssessmentForm, CaseForm
 from ..models import (
     AgendaItem,
@@ -50,41 +48,24 @@ ROLE_ORDER.update(
 )
 
 
-# --- Access -----------------------------------------------------------------------------
-
-
-def _is_staff(user) -> bool:
-    return user.is_authenticated and user.has_role(Role.STAFF, Role.ADMIN)
-
-
-def _may_enter(user, council: Council) -> bool:
-    """Members (any term) and staff may enter the council's member area."""
-    return Council.objects.visible_to(user).filter(pk=council.pk).exists()
+# --- Access (the rules are in councils.access) ------------------------------------------
 
 
 def _public_council(request: HttpRequest, slug: str, queryset=None) -> tuple[Council, bool]:
     """The council for its public pages, and whether the user may enter its member area.
     A council that is not public is 404 for everyone but its members and staff."""
-    council = get_object_or_404(queryset if queryset is not None else Council.objects, slug=slug)
-    member = request.user.is_authenticated and _may_enter(request.user, council)
-    if not council.is_public and not member:
-        raise Http404
-    return council, member
+    queryset = queryset if queryset is not None else Council.objects.all()
+    council = get_object_or_404(queryset.visible_to(request.user), slug=slug)
+    return council, access.can_enter(request.user, council)
 
 
 def _member_council(request: HttpRequest, slug: str) -> Council:
     """The council for its member area: 404 if the user may not know it exists, 403 if the
     user may see the public page but is not a member. Call after login_required."""
-    council = get_object_or_404(Council, slug=slug)
-    if not _may_enter(request.user, council):
-        if council.is_public:
-            raise PermissionDenied
-        raise Http404
+    council = get_object_or_404(Council.objects.visible_to(request.user), slug=slug)
+    if not access.can_enter(request.user, council):
+        raise PermissionDenied
     return council
-
-
-def _is_current_member(user, council: Council) -> bool:
-    return council.members.current().filter(user=user).exists()
 
 
 def _add_error(form: Form, error: ValidationError) -> None:
@@ -208,7 +189,7 @@ def member_home(request: HttpRequest, slug: str) -> HttpResponse:
         "past": council.meetings.filter(starts_at__lt=now).order_by("-starts_at"),
         "documents": council.documents.order_by("-uploaded_at"),
         "open_cases": council.cases.open().order_by("submitted_at", "number"),
-        "is_staff": _is_staff(request.user),
+        "is_staff": access.is_staff(request.user),
     }
     return render(request, "councils/member_home.html", context)
 
@@ -217,7 +198,7 @@ def member_home(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting(request: HttpRequest, slug: str, meeting: int) -> HttpResponse:
     council = _member_council(request, slug)
     found = get_object_or_404(council.meetings.prefetch_related(_agenda_prefetch()), pk=meeting)
-    context = {"council": council, "meeting": found, "is_staff": _is_staff(request.user)}
+    context = {"council": council, "meeting": found, "is_staff": access.is_staff(request.user)}
     return render(request, "councils/meeting.html", context)
 
 
@@ -236,7 +217,7 @@ def cases(request: HttpRequest, slug: str) -> HttpResponse:
         "council": council,
         "open_cases": council.cases.open().order_by("submitted_at", "number"),
         "decided_cases": council.cases.filter(status__in=decided).order_by("-closed_at", "-number"),
-        "may_submit": _is_staff(request.user) or _is_current_member(request.user, council),
+        "may_submit": access.can_submit_case(request.user, council),
     }
     return render(request, "councils/cases.html", context)
 
@@ -258,8 +239,7 @@ def case_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 def case_submit(request: HttpRequest, slug: str) -> HttpResponse:
     council = _member_council(request, slug)
-    # Former members may read the member area, but cases come from those serving now.
-    if not (_is_staff(request.user) or _is_current_member(request.user, council)):
+    if not access.can_submit_case(request.user, council):
         raise PermissionDenied
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -400,7 +380,7 @@ def _ladder(profile: list[dict]) -> dict:
 def assessment_detail(request: HttpRequest, slug: str, assessment: int) -> HttpResponse:
     council = _member_council(request, slug)
     found = get_object_or_404(council.assessments.prefetch_related("answers"), pk=assessment)
-    profile = services.ladder_profile(found)
+    profile = selectors.ladder_profile(found)
     context = {
         "council": council,
         "assessment": found,
@@ -417,7 +397,7 @@ def assessment_detail(request: HttpRequest, slug: str, assessment: int) -> HttpR
 @login_required
 def annual_reports(request: HttpRequest, slug: str) -> HttpResponse:
     council = _member_council(request, slug)
-    staff = _is_staff(request.user)
+    staff = access.can_request_annual_report(request.user, council)
     if request.method == "POST" and not staff:
         raise PermissionDenied
     form = AnnualReportForm(request.POST or None) if staff else None
