@@ -147,3 +147,20 @@ def send_pending(*, limit: int = SEND_BATCH, only: Iterable[int] | None = None) 
 def _describe(error: BaseException) -> str:
     # Broker errors name hosts and ports, never people; the field is short.
     return f"{type(error).__name__}: {error}"[:200]
+
+
+# --- enqueue_by_name (H4, stand-in until the core engineer's version is merged) -----------
+
+
+def enqueue_by_name(task_name: str, *args, **kwargs) -> PendingTask | None:
+    """`enqueue()` a task named as Celery registered it ("app.tasks.x"), so that services can
+    hand work to a task without importing the tasks module (tasks import services)."""
+    import importlib
+
+    from celery import current_app
+
+    if task_name not in current_app.tasks:
+        # Outside a worker the tasks modules are discovered lazily: importing the one named
+        # registers its tasks.
+        importlib.import_module(task_name.rpartition(".")[0])
+    return enqueue(current_app.tasks[task_name], *args, **kwargs)

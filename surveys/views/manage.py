@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from brukarkraft.models import User
 
 from .. import services
+from ..access import editable_survey, staff_only, survey_people, visible_survey
 from ..forms import (
     AnswerForm,
     CodeBatchForm,
@@ -27,7 +28,6 @@ from ..models import Answer, CodeBatch, ExportJob, Response, SurveyMember
 from ..qr import qr_svg
 from ..question_cache import survey_questions
 from ..results import Filters, not_understood, survey_results
-from .access import editable_survey, staff_only, survey_people, visible_survey
 from .respond import _all_context
 
 REVIEW_PAGE_SIZE = 50
@@ -35,7 +35,7 @@ REVIEW_PAGE_SIZE = 50
 
 @survey_people
 def distribution(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     unit_form = UnitForm(prefix="unit")
     batch_form = CodeBatchForm(prefix="batch", survey=survey)
     if request.method == "POST":
@@ -117,7 +117,7 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def code_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
     """The batch's slips, once a worker has printed them."""
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     batch = get_object_or_404(survey.code_batches, pk=batch)
     if batch.slips_status != CodeBatch.SlipsStatus.READY or not batch.slips:
         messages.info(
@@ -137,7 +137,7 @@ def code_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
 def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from ..pdf import paper_questionnaire_pdf
 
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     pdf = paper_questionnaire_pdf(survey, translation.get_language(), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-{survey.pk}.pdf"'
@@ -147,7 +147,7 @@ def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors type in a paper questionnaire; the response is marked as paper."""
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     questions = [q for q in survey_questions(survey) if not q.is_practice]
     if request.method == "POST":
         meta = PaperEntryForm(request.POST, survey=survey)
@@ -192,7 +192,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = ResultsFilterForm(request.GET or None, survey=survey)
     filters = Filters()
     if form.is_valid():
@@ -218,7 +218,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def free_text(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors read free-text answers before anyone else sees them, and hide identifying ones."""
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     pending = (
         Answer.objects.filter(
             question__survey=survey,
@@ -268,7 +268,7 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def exports(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = ExportForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,7 +283,7 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def export_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     job = get_object_or_404(survey.exports.filter(requested_by=request.user), pk=job)
     if request.GET.get("format") == "json":
         return JsonResponse(
@@ -300,7 +300,7 @@ def export_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 @survey_people
 def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     job = get_object_or_404(
         survey.exports.filter(requested_by=request.user, status=ExportJob.Status.READY), pk=job
     )
@@ -315,7 +315,7 @@ def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 @staff_only
 def members(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and "remove" in request.POST:
         member = get_object_or_404(survey.members, pk=request.POST["remove"])
