@@ -15,9 +15,6 @@ Its names are re-exported here: views, tasks, admin, demo data and many tests ca
 from .courses import attendance_set, registration_cancel, registration_complete, registration_create
 from .guidance import guidance_answer, guidance_close, guidance_request_create
 from .publishing import (
-    ALLOWED_ATTRIBUTES,
-    ALLOWED_TAGS,
-    render_markdown,
     resource_review,
     resources_publish_due,
     version_print,
@@ -50,9 +47,6 @@ __all__ = [
     "attachment_add",
     "attachment_remove",
     "count_download",
-    "ALLOWED_TAGS",
-    "ALLOWED_ATTRIBUTES",
-    "render_markdown",
     "resource_review",
     "resources_publish_due",
     "versions_missing_pdf",

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import markdown
-import nh3
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -21,6 +19,7 @@ from brukarkraft.queue import enqueue_by_name
 
 from .. import searchtext
 from ..access import require_staff
+from ..markup import render_markdown
 from ..models import (
     SEARCH_CONFIGS,
     Resource,
@@ -28,29 +27,6 @@ from ..models import (
     Review,
     SearchWord,
 )
-
-# Markdown may carry these tags into the page; everything else is stripped (nh3).
-ALLOWED_TAGS = {
-    "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote",
-    "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr", "br",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML with only safe tags; a # heading becomes h2 (the page owns h1)."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    for level in (5, 4, 3, 2, 1):  # shift down one level, deepest first
-        html = html.replace(f"<h{level}>", f"<h{min(level + 1, 4)}>").replace(
-            f"</h{level}>", f"</h{min(level + 1, 4)}>"
-        )
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
 
 
 @transaction.atomic

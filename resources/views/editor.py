@@ -20,6 +20,7 @@ from brukarkraft.http import post_only
 from .. import services
 from ..access import can_review, staff_required
 from ..forms.editor import AttachmentForm, ConfirmForm, ResourceForm, ReviewForm, TranslateForm
+from ..markup import render_markdown
 from ..models import LANGUAGES, Resource
 
 # The dashboard's lists of finished work show the latest ones only.
@@ -179,7 +180,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)
     context = {
         "resource": resource,
-        "body_html": services.render_markdown(resource.body),
+        "body_html": render_markdown(resource.body),
         "attachments": resource.attachments.all(),
     }
     return render(request, "resources/editor/preview.html", context)
@@ -293,7 +294,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": resource,
         "form": form,
         "own_work": request.user.pk in {resource.author_id, resource.submitted_by_id},
-        "body_html": services.render_markdown(resource.body),
+        "body_html": render_markdown(resource.body),
         "attachments": resource.attachments.all(),
         "published": version,
         "diff": _diff(version.body, resource.body) if version else None,

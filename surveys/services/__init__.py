@@ -31,7 +31,6 @@ from .answer import (
     validate_answer,
 )
 from .build import (
-    FIXED_OPTIONS,
     option_delete,
     option_save,
     question_add,
@@ -47,7 +46,7 @@ from .build import (
     survey_revoke_access,
     survey_update,
 )
-from .codes import CODE_ALPHABET, code_hash, new_code, new_start_key, normalise_code
+from .codes import code_hash, new_code, new_start_key, normalise_code
 from .distribute import (
     MAX_CODES_PER_BATCH,
     code_batch_create,
@@ -69,12 +68,10 @@ from .purge import survey_purge_raw_answers, surveys_purge_expired
 from .review import free_text_review, free_text_review_many
 
 __all__ = [
-    "CODE_ALPHABET",
     "new_code",
     "normalise_code",
     "code_hash",
     "new_start_key",
-    "FIXED_OPTIONS",
     "survey_ensure_editable",
     "survey_create",
     "survey_update",

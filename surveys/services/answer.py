@@ -59,24 +59,8 @@ def response_start(
         return Started(existing, None)
     code_row = None
     if one_time_code is not None:
-        code_row = (
-            # Lock the code only: its batch's unit is an outer join, which cannot be locked.
-            OneTimeCode.objects.select_for_update(of=("self",))
-            .select_related("batch__unit")
-            .filter(survey=survey, code=normalise_code(one_time_code))
-            .first()
-        )
-        if code_row is None:
-            raise ValidationError(
-                gettext("We do not recognise that code. Check the letters and try again."),
-                code="bad_code",
-            )
+        code_row = _code_to_start_with(survey, one_time_code)
         if code_row.response_id:
-            if code_row.response.status == Response.Status.SUBMITTED:
-                raise ValidationError(
-                    gettext("That code has already been used to send answers."),
-                    code="used_code",
-                )
             return Started(code_row.response, None)
         unit = code_row.batch.unit or unit
     elif not survey.open_link_enabled:
@@ -113,6 +97,28 @@ def response_start(
         code_row.response = response
         code_row.save(update_fields=["response"])
     return Started(response, resume_code)
+
+
+def _code_to_start_with(survey: Survey, one_time_code: str) -> OneTimeCode:
+    """The survey's one-time code, locked; refused when unknown or its answers were sent."""
+    code_row = (
+        # Lock the code only: its batch's unit is an outer join, which cannot be locked.
+        OneTimeCode.objects.select_for_update(of=("self",))
+        .select_related("batch__unit")
+        .filter(survey=survey, code=normalise_code(one_time_code))
+        .first()
+    )
+    if code_row is None:
+        raise ValidationError(
+            gettext("We do not recognise that code. Check the letters and try again."),
+            code="bad_code",
+        )
+    if code_row.response_id and code_row.response.status == Response.Status.SUBMITTED:
+        raise ValidationError(
+            gettext("That code has already been used to send answers."),
+            code="used_code",
+        )
+    return code_row
 
 
 def unused_slip(*, code: str) -> OneTimeCode | None:

@@ -41,56 +41,15 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if "unit-name" in request.POST:
             unit_form = UnitForm(request.POST, prefix="unit")
-            if unit_form.is_valid():
-                try:
-                    services.unit_add(survey=survey, name=unit_form.cleaned_data["name"])
-                except ValidationError as error:
-                    unit_form.add_error("name", error)
-                else:
-                    messages.success(request, gettext("The unit is added with a link of its own."))
-                    return redirect("surveys:distribution", pk=survey.pk)
+            if _unit_added(request, survey, unit_form):
+                return redirect("surveys:distribution", pk=survey.pk)
         elif "retry" in request.POST:
-            batch = get_object_or_404(survey.code_batches, pk=request.POST["retry"])
-            try:
-                services.code_slips_retry(batch=batch)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
-                messages.success(request, gettext("The slips are being made again."))
+            _slips_retried(request, survey)
             return redirect("surveys:distribution", pk=survey.pk)
         else:
             batch_form = CodeBatchForm(request.POST, prefix="batch", survey=survey)
-            if batch_form.is_valid():
-                try:
-                    batch = services.code_batch_create(
-                        survey=survey,
-                        size=batch_form.cleaned_data["size"],
-                        unit=batch_form.cleaned_data["unit"],
-                        language=translation.get_language(),
-                        answer_url=request.build_absolute_uri(
-                            reverse("surveys:answer_start", args=[survey.token])
-                        ),
-                    )
-                except ValidationError as error:
-                    batch_form.add_error(None, error)
-                else:
-                    messages.success(
-                        request,
-                        gettext(
-                            "%(count)s codes are made. The slips to print are being made; the"
-                            " link appears in the list when they are ready."
-                        )
-                        % {"count": batch.size},
-                    )
-                    if survey.status == survey.Status.DRAFT:
-                        messages.info(
-                            request,
-                            gettext(
-                                "The codes work once the survey is published: hand out the"
-                                " slips after that."
-                            ),
-                        )
-                    return redirect("surveys:distribution", pk=survey.pk)
+            if _codes_made(request, survey, batch_form):
+                return redirect("surveys:distribution", pk=survey.pk)
     link = request.build_absolute_uri(reverse("surveys:answer_start", args=[survey.token]))
     units = [
         (unit, request.build_absolute_uri(reverse("surveys:answer_start", args=[unit.token])))
@@ -112,6 +71,60 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
         "form": unit_form if unit_form.errors else batch_form,
     }
     return render(request, "surveys/distribution.html", context)
+
+
+def _unit_added(request: HttpRequest, survey, form: UnitForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.unit_add(survey=survey, name=form.cleaned_data["name"])
+    except ValidationError as error:
+        form.add_error("name", error)
+        return False
+    messages.success(request, gettext("The unit is added with a link of its own."))
+    return True
+
+
+def _slips_retried(request: HttpRequest, survey) -> None:
+    batch = get_object_or_404(survey.code_batches, pk=request.POST["retry"])
+    try:
+        services.code_slips_retry(batch=batch)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, gettext("The slips are being made again."))
+
+
+def _codes_made(request: HttpRequest, survey, form: CodeBatchForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        batch = services.code_batch_create(
+            survey=survey,
+            size=form.cleaned_data["size"],
+            unit=form.cleaned_data["unit"],
+            language=translation.get_language(),
+            answer_url=request.build_absolute_uri(
+                reverse("surveys:answer_start", args=[survey.token])
+            ),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request,
+        gettext(
+            "%(count)s codes are made. The slips to print are being made; the"
+            " link appears in the list when they are ready."
+        )
+        % {"count": batch.size},
+    )
+    if survey.status == survey.Status.DRAFT:
+        messages.info(
+            request,
+            gettext("The codes work once the survey is published: hand out the slips after that."),
+        )
+    return True
 
 
 @survey_people
