@@ -13,3 +13,8 @@ class AuditsConfig(AppConfig):
 
         # An audit's live team reads its linked survey; the lead builds and publishes it.
         grants.register(team_survey_ids)
+
+        from . import receivers
+
+        # A completed auditor course (resources) makes the participant trained in the pool.
+        receivers.connect()

@@ -181,19 +181,3 @@ def send_pending(*, limit: int = SEND_BATCH, only: Iterable[int] | None = None) 
 def _describe(error: BaseException) -> str:
     # Broker errors name hosts and ports, never people; the field is short.
     return f"{type(error).__name__}: {error}"[:200]
-
-
-# --- enqueue_by_name: added by the councils branch (h3) until the core's own lands ---------
-# The core engineer's branch adds the real helper; at merge keep theirs and drop this block.
-
-
-def enqueue_by_name(task_name: str, *args, **kwargs) -> PendingTask | None:
-    """`enqueue()` a task named by its dotted name, so that services need not import tasks."""
-    import importlib
-
-    from celery import current_app
-
-    # Celery discovers the apps' tasks modules only when a worker starts; in a web process
-    # a task is registered once its module is imported, which its dotted name says.
-    importlib.import_module(task_name.rpartition(".")[0])
-    return enqueue(current_app.tasks[task_name], *args, **kwargs)

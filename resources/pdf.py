@@ -20,7 +20,7 @@ from .models import ResourceVersion
 
 def version_context(version: ResourceVersion) -> dict:
     """Everything the printed version shows, its text cleaned for layout."""
-    from .services import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+    from .markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
     resource = version.resource
     with translation.override(resource.language):

@@ -110,69 +110,14 @@ def _question_problems(question: Question, number: int) -> list[Problem]:
         )
 
     for language in LANGUAGES:
-        name = LANGUAGE_NAMES[language]
-        if not getattr(question, f"text_{language}").strip():
-            add(gettext("the question text in %(language)s is missing."), language=name)
-        easy = getattr(question, f"easy_{language}").strip()
-        if not easy:
-            add(gettext("the easy-to-read text in %(language)s is missing."), language=name)
-        elif longest_sentence_words(easy) > MAX_EASY_SENTENCE_WORDS:
-            add(
-                gettext(
-                    "the easy-to-read text in %(language)s has a sentence of %(words)s words."
-                    " Keep sentences to %(max)s words or fewer."
-                ),
-                language=name,
-                words=longest_sentence_words(easy),
-                max=MAX_EASY_SENTENCE_WORDS,
-            )
-        if easy and not getattr(question, f"help_{language}").strip():
-            # In easy-to-read mode "I don't understand the question" shows the help text;
-            # without one it would only show the same easy words again.
-            add(
-                gettext(
-                    "there is easy-to-read text in %(language)s but no help text. “I don't"
-                    " understand the question” shows the help text: explain the question in"
-                    " other words."
-                ),
-                language=name,
-            )
-        if question.image and not getattr(question, f"image_alt_{language}").strip():
-            add(
-                gettext("the picture has no description (alternative text) in %(language)s."),
-                language=name,
-            )
+        _text_problems(question, language, add)
     options = list(question.options.all())
     if question.kind in CHOICE_KINDS and question.kind not in FIXED_OPTION_KINDS:
         if len(options) < 2:
             add(gettext("a choice question needs at least two answer options."))
     for option in options:
         for language in LANGUAGES:
-            name = LANGUAGE_NAMES[language]
-            if not getattr(option, f"label_{language}").strip():
-                if option.image or option.smiley:
-                    add(
-                        gettext(
-                            "the picture option “%(value)s” has no visible text label"
-                            " in %(language)s."
-                        ),
-                        value=option.value,
-                        language=name,
-                    )
-                else:
-                    add(
-                        gettext("the answer option “%(value)s” has no text in %(language)s."),
-                        value=option.value,
-                        language=name,
-                    )
-            if option.image and not getattr(option, f"image_alt_{language}").strip():
-                add(
-                    gettext(
-                        "the picture of option “%(value)s” has no description in %(language)s."
-                    ),
-                    value=option.value,
-                    language=name,
-                )
+            _option_problems(option, language, add)
     texts = [question.text_sv, question.text_nb, question.text_en, question.easy_sv]
     texts += [question.easy_nb, question.easy_en]
     texts += [question.help_sv, question.help_nb, question.help_en]
@@ -188,6 +133,68 @@ def _question_problems(question: Question, number: int) -> list[Problem]:
             word=match.group(0),
         )
     return found
+
+
+def _text_problems(question: Question, language: str, add) -> None:
+    """The question's texts and picture description in one language."""
+    name = LANGUAGE_NAMES[language]
+    if not getattr(question, f"text_{language}").strip():
+        add(gettext("the question text in %(language)s is missing."), language=name)
+    easy = getattr(question, f"easy_{language}").strip()
+    if not easy:
+        add(gettext("the easy-to-read text in %(language)s is missing."), language=name)
+    elif longest_sentence_words(easy) > MAX_EASY_SENTENCE_WORDS:
+        add(
+            gettext(
+                "the easy-to-read text in %(language)s has a sentence of %(words)s words."
+                " Keep sentences to %(max)s words or fewer."
+            ),
+            language=name,
+            words=longest_sentence_words(easy),
+            max=MAX_EASY_SENTENCE_WORDS,
+        )
+    if easy and not getattr(question, f"help_{language}").strip():
+        # In easy-to-read mode "I don't understand the question" shows the help text;
+        # without one it would only show the same easy words again.
+        add(
+            gettext(
+                "there is easy-to-read text in %(language)s but no help text. “I don't"
+                " understand the question” shows the help text: explain the question in"
+                " other words."
+            ),
+            language=name,
+        )
+    if question.image and not getattr(question, f"image_alt_{language}").strip():
+        add(
+            gettext("the picture has no description (alternative text) in %(language)s."),
+            language=name,
+        )
+
+
+def _option_problems(option, language: str, add) -> None:
+    """An answer option's label and picture description in one language."""
+    name = LANGUAGE_NAMES[language]
+    if not getattr(option, f"label_{language}").strip():
+        if option.image or option.smiley:
+            add(
+                gettext(
+                    "the picture option “%(value)s” has no visible text label in %(language)s."
+                ),
+                value=option.value,
+                language=name,
+            )
+        else:
+            add(
+                gettext("the answer option “%(value)s” has no text in %(language)s."),
+                value=option.value,
+                language=name,
+            )
+    if option.image and not getattr(option, f"image_alt_{language}").strip():
+        add(
+            gettext("the picture of option “%(value)s” has no description in %(language)s."),
+            value=option.value,
+            language=name,
+        )
 
 
 def _forbidden_data_problems(question: Question, number: int) -> list[Problem]:

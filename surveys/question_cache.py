@@ -2,7 +2,7 @@
 
 The answering pages need every question of the survey on every request (to number
 them and to know what comes next), but a survey's questions change only in the
-builder, and every change there marks the survey as changed (services._questions_changing
+builder, and every change there marks the survey as changed (services.build._questions_changing
 moves `updated_at`). So the questions are kept under the key (survey id, updated_at),
 read from the survey row that the page fetches anyway: a changed survey gets a new key.
 Kept in the process, not in Redis, so answering does not depend on Redis; a few minutes'

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from typing import NamedTuple
 
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -211,12 +212,48 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
 
     responses = _responses(survey, filters)
     answers = Answer.objects.filter(response__in=responses.values("pk"))
-    # One grouped pass gives option, "don't know", number and waiting-text counts; the number
-    # who answered each question comes from its cells, which also decide what may be shown.
-    option_counts: dict[int, dict] = defaultdict(dict)
-    dont_know: dict[int, int] = defaultdict(int)
-    waiting: dict[int, int] = defaultdict(int)
-    number_stats: dict[int, list] = {}
+    counts = _answer_counts(answers)
+    # The number who answered each question comes from its cells, which also decide what
+    # may be shown.
+
+    by_question = _answer_cells(survey, questions)
+    answered = {q.pk: disclosure.count(by_question[q.pk], filters) for q in questions}
+    shown = {q.pk for q in questions if disclosure.may_show(by_question[q.pk], filters)}
+
+    texts = _approved_texts(answers, questions, shown)
+
+    results = []
+    for number, question in enumerate(questions, start=1):
+        n = answered.get(question.pk, 0)
+        item = QuestionResult(number, question, n, suppressed=question.pk not in shown)
+        item.skipped = respondents - n
+        if not item.suppressed:
+            options = counts.options.get(question.pk, {})
+            _fill_options(item, options, counts.dont_know.get(question.pk, 0))
+            if question.pk in counts.numbers:
+                count, total, low, high = counts.numbers[question.pk]
+                item.mean = round(total / count, 1)
+                item.minimum, item.maximum = low, high
+            item.texts = texts.get(question.pk, [])
+            item.texts_waiting = counts.waiting.get(question.pk, 0)
+        results.append(item)
+    return Results(survey, filters, respondents, False, results, units, helped)
+
+
+class AnswerCounts(NamedTuple):
+    """Per question: people per option, "don't know", texts waiting for review, and the
+    number answers' [count, sum, lowest, highest]."""
+
+    options: dict[int, dict]
+    dont_know: dict[int, int]
+    waiting: dict[int, int]
+    numbers: dict[int, list]
+
+
+def _answer_counts(answers) -> AnswerCounts:
+    """One grouped pass gives option, "don't know", number and waiting-text counts; the number
+    who answered each question comes from its cells, which also decide what may be shown."""
+    counts = AnswerCounts(defaultdict(dict), defaultdict(int), defaultdict(int), {})
     for question_id, option_id, is_dont_know, review, n, count, total, low, high in (
         answers.order_by()
         .values_list("question_id", "option_id", "dont_know", "review")
@@ -229,24 +266,23 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
         )
     ):
         if is_dont_know:
-            dont_know[question_id] += n
+            counts.dont_know[question_id] += n
         elif option_id:
-            option_counts[question_id][option_id] = n
+            counts.options[question_id][option_id] = n
         if review == Answer.Review.PENDING:
-            waiting[question_id] += n
+            counts.waiting[question_id] += n
         if count:
-            stats = number_stats.setdefault(question_id, [0, 0, low, high])
+            stats = counts.numbers.setdefault(question_id, [0, 0, low, high])
             stats[0] += count
             stats[1] += total
             stats[2] = min(stats[2], low)
             stats[3] = max(stats[3], high)
+    return counts
 
-    by_question = _answer_cells(survey, questions)
-    answered = {q.pk: disclosure.count(by_question[q.pk], filters) for q in questions}
-    shown = {q.pk for q in questions if disclosure.may_show(by_question[q.pk], filters)}
 
-    # Approved texts only, a page of them per question: one query per free-text question.
-    # A text reviewers hid never leaves the database.
+def _approved_texts(answers, questions, shown: set[int]) -> dict[int, list[str]]:
+    """Approved texts only, a page of them per question: one query per free-text question.
+    A text reviewers hid never leaves the database."""
     texts: dict[int, list[str]] = {}
     for question in questions:
         if question.kind == Kind.TEXT and question.pk in shown:
@@ -256,35 +292,34 @@ def survey_results(survey: Survey, filters: Filters | None = None) -> Results:
                 .order_by("pk")
                 .values_list("text", flat=True)[:MAX_TEXTS_PER_QUESTION]
             )
-
-    results = []
-    for number, question in enumerate(questions, start=1):
-        n = answered.get(question.pk, 0)
-        item = QuestionResult(number, question, n, suppressed=question.pk not in shown)
-        item.skipped = respondents - n
-        if not item.suppressed:
-            counts = option_counts.get(question.pk, {})
-            _fill_options(item, counts, dont_know.get(question.pk, 0))
-            if question.pk in number_stats:
-                count, total, low, high = number_stats[question.pk]
-                item.mean = round(total / count, 1)
-                item.minimum, item.maximum = low, high
-            item.texts = texts.get(question.pk, [])
-            item.texts_waiting = waiting.get(question.pk, 0)
-        results.append(item)
-    return Results(survey, filters, respondents, False, results, units, helped)
+    return texts
 
 
 def _results_from_totals(survey: Survey, filters: Filters, questions) -> Results:
     """Results after the raw answers were deleted: the kept totals, without period filters."""
     filters = replace(filters, date_from=None, date_to=None)
+    people, names, kept = _kept_totals(survey)
+    respondents = disclosure.count(people, filters)
+    units = _units(people, names, filters)
+    if not disclosure.may_show(people, filters):
+        return Results(survey, filters, respondents, True, [], units, None, from_totals=True)
+    helped = _helped(people, filters)
+    results = [
+        _kept_result(number, question, kept.get(question.pk, {}), filters)
+        for number, question in enumerate(questions, start=1)
+    ]
+    return Results(survey, filters, respondents, False, results, units, helped, from_totals=True)
+
+
+def _kept_totals(survey: Survey) -> tuple[dict[Cell, int], dict[int, str], dict]:
+    """The kept totals: people per cell, unit names, and per question and cell the people
+    per option, "don't know", and number answers with their sum."""
     totals = FrozenCount.objects.filter(survey=survey).order_by()
     rows = totals.values_list(
         "question_id", "option_id", "dont_know", "unit_id", "unit__name", "channel", "support"
     ).annotate(n=Sum("count"), s=Sum("number_sum"))
     people: dict[Cell, int] = defaultdict(int)
     names: dict[int, str] = {}
-    # Per question and cell: people per option, "don't know", and number answers with their sum.
     kept: dict[int, dict[Cell, dict]] = defaultdict(dict)
     for question_id, option_id, is_dont_know, unit, name, channel, support, n, s in rows:
         cell = Cell(unit, channel, support, None)
@@ -300,32 +335,28 @@ def _results_from_totals(survey: Survey, filters: Filters, questions) -> Results
             part["options"][option_id] = part["options"].get(option_id, 0) + n
         elif s is not None:
             part["numbers"] = (n, s)
-    respondents = disclosure.count(people, filters)
-    units = _units(people, names, filters)
-    if not disclosure.may_show(people, filters):
-        return Results(survey, filters, respondents, True, [], units, None, from_totals=True)
-    helped = _helped(people, filters)
-    results = []
-    for number, question in enumerate(questions, start=1):
-        parts = kept.get(question.pk, {})
-        answered = {cell: _kept_answered(question, part) for cell, part in parts.items()}
-        n = disclosure.count(answered, filters)
-        item = QuestionResult(
-            number, question, n, suppressed=not disclosure.may_show(answered, filters)
-        )
-        if not item.suppressed:
-            selected = [part for cell, part in parts.items() if disclosure.holds(filters, cell)]
-            counts: dict[int, int] = defaultdict(int)
-            numbers = [part["numbers"] for part in selected if part["numbers"]]
-            for part in selected:
-                for option_id, k in part["options"].items():
-                    counts[option_id] += k
-            _fill_options(item, counts, sum(part["dont_know"] for part in selected))
-            if numbers:
-                count, total = sum(k for k, _s in numbers), sum(s for _k, s in numbers)
-                item.mean = round(total / count, 1) if count else None
-        results.append(item)
-    return Results(survey, filters, respondents, False, results, units, helped, from_totals=True)
+    return people, names, kept
+
+
+def _kept_result(number: int, question: Question, parts: dict, filters: Filters) -> QuestionResult:
+    """One question's result from its kept totals per cell."""
+    answered = {cell: _kept_answered(question, part) for cell, part in parts.items()}
+    n = disclosure.count(answered, filters)
+    item = QuestionResult(
+        number, question, n, suppressed=not disclosure.may_show(answered, filters)
+    )
+    if not item.suppressed:
+        selected = [part for cell, part in parts.items() if disclosure.holds(filters, cell)]
+        counts: dict[int, int] = defaultdict(int)
+        numbers = [part["numbers"] for part in selected if part["numbers"]]
+        for part in selected:
+            for option_id, k in part["options"].items():
+                counts[option_id] += k
+        _fill_options(item, counts, sum(part["dont_know"] for part in selected))
+        if numbers:
+            count, total = sum(k for k, _s in numbers), sum(s for _k, s in numbers)
+            item.mean = round(total / count, 1) if count else None
+    return item
 
 
 def _kept_answered(question: Question, part: dict) -> int:

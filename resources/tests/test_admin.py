@@ -16,7 +16,7 @@ from import_export.forms import SelectableFieldsExportForm
 from brukarkraft.roles import Role, sync_role_groups
 from brukarkraft.tests.factories import OrganisationFactory, UserFactory
 from resources import services
-from resources.admin import WORKFLOW_HELP
+from resources.admin.base import WORKFLOW_HELP
 from resources.models import (
     Attachment,
     Course,

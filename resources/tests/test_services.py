@@ -19,6 +19,7 @@ from audits.models import AuditorProfile
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from resources import services
+from resources.markup import render_markdown
 from resources.models import (
     Attachment,
     Course,
@@ -29,6 +30,7 @@ from resources.models import (
     Review,
     TrainingRecord,
 )
+from resources.signals import course_completed
 from resources.tests.factories import (
     CourseFactory,
     CourseSessionFactory,
@@ -76,7 +78,7 @@ def public() -> set[str]:
 
 
 def test_markdown_loses_scripts_event_handlers_and_javascript_links():
-    html = services.render_markdown(
+    html = render_markdown(
         "Text <script>alert('x')</script>\n\n"
         '<p onclick="steal()">klicka</p>\n\n'
         "[länk](javascript:alert(1)) och [bra länk](https://www.verdandi.se)\n\n"
@@ -94,7 +96,7 @@ def test_markdown_loses_scripts_event_handlers_and_javascript_links():
 
 
 def test_markdown_headings_start_at_h2_because_the_page_owns_the_h1():
-    html = services.render_markdown("# Ett\n\n## Två\n\n### Tre\n\n#### Fyra\n\ntext")
+    html = render_markdown("# Ett\n\n## Två\n\n### Tre\n\n#### Fyra\n\ntext")
 
     assert "<h1>" not in html
     assert "<h2>Ett</h2>" in html
@@ -104,7 +106,7 @@ def test_markdown_headings_start_at_h2_because_the_page_owns_the_h1():
 
 
 def test_markdown_keeps_tables_lists_and_emphasis():
-    html = services.render_markdown("| A | B |\n| --- | --- |\n| 1 | 2 |\n\n- en\n- *två*")
+    html = render_markdown("| A | B |\n| --- | --- |\n| 1 | 2 |\n\n- en\n- *två*")
 
     assert "<table>" in html
     assert "<th>A</th>" in html
@@ -795,6 +797,25 @@ def test_completion_gives_a_training_record_with_expiry_and_a_trained_auditor(co
     profile = AuditorProfile.objects.get(user=person)
     assert profile.training == AuditorProfile.Training.TRAINED
     assert profile.trained_until == record.valid_until
+
+
+def test_completion_tells_other_apps_through_course_completed(course, staff):
+    """Resources knows nothing of who listens (audits' auditor pool does): it sends the
+    completed registration and the training's expiry."""
+    (registration,) = register(course, [UserFactory()])
+    services.attendance_set(session=past_session(course), by=staff, present_ids={registration.pk})
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append((sender, kwargs["registration"].pk, kwargs["valid_until"]))
+
+    course_completed.connect(listener, weak=False)
+    try:
+        record = services.registration_complete(registration=registration, by=staff)
+    finally:
+        course_completed.disconnect(listener)
+
+    assert heard == [(Course, registration.pk, record.valid_until)]
 
 
 def test_a_course_without_expiry_or_auditor_qualification_only_records_the_training(staff):

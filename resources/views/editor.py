@@ -16,14 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from brukarkraft.http import post_only
-from brukarkraft.permissions import role_required
-from brukarkraft.roles import Role
 
 from .. import services
+from ..access import can_review, staff_required
 from ..forms.editor import AttachmentForm, ConfirmForm, ResourceForm, ReviewForm, TranslateForm
+from ..markup import render_markdown
 from ..models import LANGUAGES, Resource
 
-staff_required = role_required(Role.STAFF, Role.ADMIN)
 # The dashboard's lists of finished work show the latest ones only.
 RECENT = 20
 
@@ -53,13 +52,6 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _may_review(user, resource: Resource) -> bool:
-    return resource.status == Resource.Status.IN_REVIEW and user.pk not in {
-        resource.author_id,
-        resource.submitted_by_id,
-    }
-
-
 def _is_stale(resource: Resource) -> bool:
     source = resource.source
     if source is None or source.current_version_id is None:
@@ -79,7 +71,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     S = Resource.Status
     in_review = list(resources.filter(status=S.IN_REVIEW).order_by("submitted_at", "pk"))
     for resource in in_review:
-        resource.may_review = _may_review(user, resource)
+        resource.may_review = can_review(user, resource)
     context = {
         "drafts": resources.filter(status=S.DRAFT, author=user).order_by("-updated_at", "pk"),
         "in_review": in_review,
@@ -141,7 +133,7 @@ def _edit_page(
         else None,
         "archived": resource.status == S.ARCHIVED,
         "may_submit": resource.status == S.DRAFT,
-        "may_review": _may_review(request.user, resource),
+        "may_review": can_review(request.user, resource),
         "may_translate": resource.status != S.ARCHIVED,
         "stale": _is_stale(resource),
         "scheduled_version": resource.versions.order_by("-number").first()
@@ -188,7 +180,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)
     context = {
         "resource": resource,
-        "body_html": services.render_markdown(resource.body),
+        "body_html": render_markdown(resource.body),
         "attachments": resource.attachments.all(),
     }
     return render(request, "resources/editor/preview.html", context)
@@ -302,7 +294,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "resource": resource,
         "form": form,
         "own_work": request.user.pk in {resource.author_id, resource.submitted_by_id},
-        "body_html": services.render_markdown(resource.body),
+        "body_html": render_markdown(resource.body),
         "attachments": resource.attachments.all(),
         "published": version,
         "diff": _diff(version.body, resource.body) if version else None,

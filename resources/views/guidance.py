@@ -9,14 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 
 from brukarkraft.models import Organisation
-from brukarkraft.permissions import role_required
-from brukarkraft.roles import Role
 
 from .. import services
+from ..access import staff_required
 from ..forms.guidance import GuidanceAnswerForm, GuidanceRequestForm
 from ..models import GuidanceRequest
 
-STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 # Closed requests are history: the queue shows the latest ones only.
 CLOSED_SHOWN = 50
 
@@ -67,7 +65,7 @@ def guidance_thanks(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/guidance/thanks.html")
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def guidance_queue(request: HttpRequest) -> HttpResponse:
     requests = GuidanceRequest.objects.select_related("handled_by")
     S = GuidanceRequest.Status
@@ -83,7 +81,7 @@ def guidance_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "resources/guidance/queue.html", context)
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def guidance_handle(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(
         GuidanceRequest.objects.select_related("handled_by", "organisation", "requested_by"),

@@ -14,29 +14,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from brukarkraft.http import post_only
-from brukarkraft.permissions import role_required
-from brukarkraft.roles import Role
 
 from .. import services
+from ..access import is_staff, staff_required
 from ..forms.training import AttendanceForm, RegistrationForm
 from ..models import Course, CourseSession, Registration, SessionAttendance, TrainingRecord
 
-STAFF_ROLES = (Role.STAFF, Role.ADMIN)
 # A place is taken by these; the service counts the same.
 HOLDING_PLACE = [Registration.Status.REGISTERED, Registration.Status.COMPLETED]
 
 
 # --- Helpers ------------------------------------------------------------------
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request.user.has_role(*STAFF_ROLES)
-
-
-def _courses_for(request: HttpRequest) -> QuerySet[Course]:
-    """Published courses; the centre's staff also see those not yet published."""
-    courses = Course.objects.all()
-    return courses if _is_staff(request) else courses.filter(is_published=True)
 
 
 def _with_queue_position(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -91,7 +79,7 @@ def _course_page(request: HttpRequest, course: Course, form: RegistrationForm | 
         "places_left": _places_left(course),
         "form": form,
         "mine": mine,
-        "is_staff": _is_staff(request),
+        "is_staff": is_staff(request.user),
     }
     return render(request, "resources/training/course.html", context)
 
@@ -101,26 +89,29 @@ def _course_page(request: HttpRequest, course: Course, form: RegistrationForm | 
 
 def courses(request: HttpRequest) -> HttpResponse:
     course_list = list(
-        _courses_for(request).for_list().prefetch_related("sessions").order_by("title", "pk")
+        Course.objects.visible_to(request.user)
+        .for_list()
+        .prefetch_related("sessions")
+        .order_by("title", "pk")
     )
     for course in course_list:
         sessions = list(course.sessions.all())
         course.first_session = sessions[0] if sessions else None
         course.last_session = sessions[-1] if sessions else None
         course.places_left = _places_left(course)
-    context = {"courses": course_list, "is_staff": _is_staff(request)}
+    context = {"courses": course_list, "is_staff": is_staff(request.user)}
     return render(request, "resources/training/courses.html", context)
 
 
 def course(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(_courses_for(request).for_list(), slug=slug)
+    course = get_object_or_404(Course.objects.visible_to(request.user).for_list(), slug=slug)
     return _course_page(request, course)
 
 
 @post_only("resources:course", "slug")
 @login_required
 def register(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(_courses_for(request).for_list(), slug=slug)
+    course = get_object_or_404(Course.objects.visible_to(request.user).for_list(), slug=slug)
     form = RegistrationForm(request.POST, user=request.user)
     if form.is_valid():
         participant = form.cleaned_data.get("participant")
@@ -145,14 +136,12 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    registrations = Registration.objects.select_related("course", "participant")
-    if not _is_staff(request):
-        # Only the participant and whoever registered them know the registration exists.
-        registrations = registrations.filter(
-            Q(participant=request.user) | Q(registered_by=request.user)
-        )
+    # Only the participant and whoever registered them know the registration exists.
+    registrations = Registration.objects.visible_to(request.user).select_related(
+        "course", "participant"
+    )
     registration = get_object_or_404(registrations, course__slug=slug, pk=pk)
-    back = "resources:course_manage" if _is_staff(request) else "resources:my_courses"
+    back = "resources:course_manage" if is_staff(request.user) else "resources:my_courses"
     if request.method == "POST":
         try:
             moved_up = services.registration_cancel(registration=registration, by=request.user)
@@ -160,7 +149,7 @@ def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             for message in error.messages:
                 messages.error(request, message)
         else:
-            if moved_up is not None and _is_staff(request):
+            if moved_up is not None and is_staff(request.user):
                 messages.success(
                     request,
                     gettext(
@@ -179,7 +168,7 @@ def registration_cancel(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         "course": registration.course,
         "possible": registration.status
         in {Registration.Status.REGISTERED, Registration.Status.WAITING},
-        "is_staff": _is_staff(request),
+        "is_staff": is_staff(request.user),
     }
     return render(request, "resources/training/registration_cancel.html", context)
 
@@ -204,7 +193,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 # --- The centre's pages ------------------------------------------------------------
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def course_manage(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_object_or_404(Course.objects.for_list(), slug=slug)
     sessions = list(
@@ -247,7 +236,7 @@ def course_manage(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "resources/training/course_manage.html", context)
 
 
-@role_required(*STAFF_ROLES)
+@staff_required
 def session_attendance(request: HttpRequest, slug: str, session: int) -> HttpResponse:
     session = get_object_or_404(
         CourseSession.objects.select_related("course"), course__slug=slug, pk=session
@@ -290,7 +279,7 @@ def session_attendance(request: HttpRequest, slug: str, session: int) -> HttpRes
 
 
 @post_only("resources:course_manage", "slug")
-@role_required(*STAFF_ROLES)
+@staff_required
 def registration_complete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     registration = get_object_or_404(
         Registration.objects.select_related("participant", "course"), course__slug=slug, pk=pk

@@ -682,7 +682,7 @@ def test_two_new_versions_of_the_same_survey_get_different_numbers(survey):
 def test_a_clash_of_resume_codes_draws_a_new_code(survey, monkeypatch):
     first = services.response_start(survey=survey, start_key="first")
     codes = iter([first.resume_code, "ABCD-EFGH"])
-    monkeypatch.setattr(services, "new_code", lambda: next(codes))
+    monkeypatch.setattr("surveys.services.answer.new_code", lambda: next(codes))
 
     second = services.response_start(survey=survey, start_key="second")
 

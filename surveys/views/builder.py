@@ -14,10 +14,10 @@ from django.utils.translation import gettext, ngettext
 from brukarkraft.http import post_only
 
 from .. import services
+from ..access import can_edit, can_publish, editable_survey, survey_people, visible_survey
 from ..checks import survey_problems
 from ..forms import OptionForm, QuestionForm, SectionForm, SurveySettingsForm
 from ..models import FIXED_OPTION_KINDS, BankQuestion, Option, Question, Survey
-from .access import can_edit, can_publish, editable_survey, survey_people, visible_survey
 
 QUESTION_FIELDS = [name for name in QuestionForm.Meta.fields if name != "section"]
 
@@ -53,7 +53,7 @@ def survey_create(request: HttpRequest) -> HttpResponse:
 
 @survey_people
 def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     form = SurveySettingsForm(request.POST or None, instance=survey)
     if request.method == "POST" and form.is_valid():
         services.survey_update(survey=survey, **form.cleaned_data)
@@ -64,7 +64,7 @@ def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def builder(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     sections = list(survey.sections.order_by("position", "pk"))
     questions = list(
         survey.questions.in_order()
@@ -85,9 +85,9 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
         "question_count": len(questions),
         "problems": survey_problems(survey),
         "has_responses": response_count > 0,
-        "can_edit": can_edit(request, survey),
+        "can_edit": can_edit(request.user, survey),
         "test_answers": services.test_answers_deletable(survey, response_count),
-        "can_publish": can_publish(request, survey),
+        "can_publish": can_publish(request.user, survey),
         "newer": survey.next_versions.order_by("-version").first(),
     }
     return render(request, "surveys/builder.html", context)
@@ -95,7 +95,7 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def section_create(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,7 +127,7 @@ def _empty_options(value) -> int:
 
 @survey_people
 def question_create(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     initial = {}
     if request.GET.get("section", "").isdigit():
         initial["section"] = request.GET["section"]
@@ -152,7 +152,7 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     question = get_object_or_404(survey.questions, pk=question)
     editable_options = question.has_options and question.kind not in FIXED_OPTION_KINDS
     form = QuestionForm(
@@ -223,7 +223,7 @@ def _save_options(question: Question, formset) -> None:
 
 @survey_people
 def question_delete(request: HttpRequest, pk: int, question: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     question = get_object_or_404(survey.questions, pk=question)
     if request.method == "POST":
         try:
@@ -239,7 +239,7 @@ def question_delete(request: HttpRequest, pk: int, question: int) -> HttpRespons
 @post_only("surveys:builder", "pk")
 @survey_people
 def question_move(request: HttpRequest, pk: int, question: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     question = get_object_or_404(survey.questions, pk=question)
     direction = "up" if request.POST.get("direction") == "up" else "down"
     try:
@@ -259,7 +259,7 @@ def question_move(request: HttpRequest, pk: int, question: int) -> HttpResponse:
 
 @survey_people
 def bank(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     sections = list(survey.sections.order_by("position", "pk"))
     if request.method == "POST":
         item = get_object_or_404(BankQuestion, pk=request.POST.get("bank_question"))
@@ -288,7 +288,7 @@ def bank(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("surveys:builder", "pk")
 @survey_people
 def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     try:
         services.survey_publish(survey=survey, by=request.user)
     except ValidationError as error:
@@ -302,7 +302,7 @@ def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("surveys:builder", "pk")
 @survey_people
 def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     try:
         services.survey_close(survey=survey, by=request.user)
     except ValidationError as error:
@@ -317,7 +317,7 @@ def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete a draft, after a page that says what goes with it."""
     if request.method == "POST" and services.survey_deleted_by(pk=pk, user=request.user):
         return redirect("surveys:list")  # Pressed twice: the first press deleted it.
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     if request.method == "POST":
         try:
             services.survey_delete(survey=survey, by=request.user)
@@ -335,7 +335,7 @@ def survey_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def test_answers_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete the answers given to try the survey out, after a page that counts them."""
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     if request.method == "POST":
         try:
             count = services.survey_delete_test_answers(survey=survey, by=request.user)
@@ -364,7 +364,7 @@ def test_answers_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @post_only("surveys:builder", "pk")
 @survey_people
 def survey_new_version(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     copy = services.survey_new_version(survey=survey, by=request.user)
     messages.success(
         request,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from brukarkraft.models import User
 
 from .. import services
+from ..access import editable_survey, staff_only, survey_people, visible_survey
 from ..forms import (
     AnswerForm,
     CodeBatchForm,
@@ -27,7 +28,6 @@ from ..models import Answer, CodeBatch, ExportJob, Response, SurveyMember
 from ..qr import qr_svg
 from ..question_cache import survey_questions
 from ..results import Filters, not_understood, survey_results
-from .access import editable_survey, staff_only, survey_people, visible_survey
 from .respond import _all_context
 
 REVIEW_PAGE_SIZE = 50
@@ -35,62 +35,21 @@ REVIEW_PAGE_SIZE = 50
 
 @survey_people
 def distribution(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     unit_form = UnitForm(prefix="unit")
     batch_form = CodeBatchForm(prefix="batch", survey=survey)
     if request.method == "POST":
         if "unit-name" in request.POST:
             unit_form = UnitForm(request.POST, prefix="unit")
-            if unit_form.is_valid():
-                try:
-                    services.unit_add(survey=survey, name=unit_form.cleaned_data["name"])
-                except ValidationError as error:
-                    unit_form.add_error("name", error)
-                else:
-                    messages.success(request, gettext("The unit is added with a link of its own."))
-                    return redirect("surveys:distribution", pk=survey.pk)
+            if _unit_added(request, survey, unit_form):
+                return redirect("surveys:distribution", pk=survey.pk)
         elif "retry" in request.POST:
-            batch = get_object_or_404(survey.code_batches, pk=request.POST["retry"])
-            try:
-                services.code_slips_retry(batch=batch)
-            except ValidationError as error:
-                messages.error(request, error.messages[0])
-            else:
-                messages.success(request, gettext("The slips are being made again."))
+            _slips_retried(request, survey)
             return redirect("surveys:distribution", pk=survey.pk)
         else:
             batch_form = CodeBatchForm(request.POST, prefix="batch", survey=survey)
-            if batch_form.is_valid():
-                try:
-                    batch = services.code_batch_create(
-                        survey=survey,
-                        size=batch_form.cleaned_data["size"],
-                        unit=batch_form.cleaned_data["unit"],
-                        language=translation.get_language(),
-                        answer_url=request.build_absolute_uri(
-                            reverse("surveys:answer_start", args=[survey.token])
-                        ),
-                    )
-                except ValidationError as error:
-                    batch_form.add_error(None, error)
-                else:
-                    messages.success(
-                        request,
-                        gettext(
-                            "%(count)s codes are made. The slips to print are being made; the"
-                            " link appears in the list when they are ready."
-                        )
-                        % {"count": batch.size},
-                    )
-                    if survey.status == survey.Status.DRAFT:
-                        messages.info(
-                            request,
-                            gettext(
-                                "The codes work once the survey is published: hand out the"
-                                " slips after that."
-                            ),
-                        )
-                    return redirect("surveys:distribution", pk=survey.pk)
+            if _codes_made(request, survey, batch_form):
+                return redirect("surveys:distribution", pk=survey.pk)
     link = request.build_absolute_uri(reverse("surveys:answer_start", args=[survey.token]))
     units = [
         (unit, request.build_absolute_uri(reverse("surveys:answer_start", args=[unit.token])))
@@ -114,10 +73,64 @@ def distribution(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "surveys/distribution.html", context)
 
 
+def _unit_added(request: HttpRequest, survey, form: UnitForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        services.unit_add(survey=survey, name=form.cleaned_data["name"])
+    except ValidationError as error:
+        form.add_error("name", error)
+        return False
+    messages.success(request, gettext("The unit is added with a link of its own."))
+    return True
+
+
+def _slips_retried(request: HttpRequest, survey) -> None:
+    batch = get_object_or_404(survey.code_batches, pk=request.POST["retry"])
+    try:
+        services.code_slips_retry(batch=batch)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, gettext("The slips are being made again."))
+
+
+def _codes_made(request: HttpRequest, survey, form: CodeBatchForm) -> bool:
+    if not form.is_valid():
+        return False
+    try:
+        batch = services.code_batch_create(
+            survey=survey,
+            size=form.cleaned_data["size"],
+            unit=form.cleaned_data["unit"],
+            language=translation.get_language(),
+            answer_url=request.build_absolute_uri(
+                reverse("surveys:answer_start", args=[survey.token])
+            ),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request,
+        gettext(
+            "%(count)s codes are made. The slips to print are being made; the"
+            " link appears in the list when they are ready."
+        )
+        % {"count": batch.size},
+    )
+    if survey.status == survey.Status.DRAFT:
+        messages.info(
+            request,
+            gettext("The codes work once the survey is published: hand out the slips after that."),
+        )
+    return True
+
+
 @survey_people
 def code_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
     """The batch's slips, once a worker has printed them."""
-    survey = editable_survey(request, pk)
+    survey = editable_survey(request.user, pk)
     batch = get_object_or_404(survey.code_batches, pk=batch)
     if batch.slips_status != CodeBatch.SlipsStatus.READY or not batch.slips:
         messages.info(
@@ -137,7 +150,7 @@ def code_slips(request: HttpRequest, pk: int, batch: int) -> HttpResponse:
 def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from ..pdf import paper_questionnaire_pdf
 
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     pdf = paper_questionnaire_pdf(survey, translation.get_language(), request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-{survey.pk}.pdf"'
@@ -147,7 +160,7 @@ def paper_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors type in a paper questionnaire; the response is marked as paper."""
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     questions = [q for q in survey_questions(survey) if not q.is_practice]
     if request.method == "POST":
         meta = PaperEntryForm(request.POST, survey=survey)
@@ -192,7 +205,7 @@ def paper_entry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def results(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = ResultsFilterForm(request.GET or None, survey=survey)
     filters = Filters()
     if form.is_valid():
@@ -218,7 +231,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @survey_people
 def free_text(request: HttpRequest, pk: int) -> HttpResponse:
     """Auditors read free-text answers before anyone else sees them, and hide identifying ones."""
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     pending = (
         Answer.objects.filter(
             question__survey=survey,
@@ -268,7 +281,7 @@ def free_text(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def exports(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = ExportForm(request.POST or None, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,7 +296,7 @@ def exports(request: HttpRequest, pk: int) -> HttpResponse:
 
 @survey_people
 def export_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     job = get_object_or_404(survey.exports.filter(requested_by=request.user), pk=job)
     if request.GET.get("format") == "json":
         return JsonResponse(
@@ -300,7 +313,7 @@ def export_status(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 @survey_people
 def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     job = get_object_or_404(
         survey.exports.filter(requested_by=request.user, status=ExportJob.Status.READY), pk=job
     )
@@ -315,7 +328,7 @@ def export_download(request: HttpRequest, pk: int, job: int) -> HttpResponse:
 
 @staff_only
 def members(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = visible_survey(request, pk)
+    survey = visible_survey(request.user, pk)
     form = MemberForm(request.POST or None)
     if request.method == "POST" and "remove" in request.POST:
         member = get_object_or_404(survey.members, pk=request.POST["remove"])
