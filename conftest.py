@@ -20,14 +20,34 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+# pytest-playwright's fixtures: a test that takes one drives a browser.
+BROWSER_FIXTURES = {"page", "context", "new_context", "browser"}
+
+
+def _drives_a_browser(item) -> bool:
+    # A test's own parameter may share a fixture's name (a "page" to visit): that is no browser.
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(name in BROWSER_FIXTURES and name not in params for name in item.fixturenames)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """The longest tests first, so the parallel workers finish together.
+    """Mark every browser test "browser"; then the longest tests first.
+
+    The mark comes before `-m` selects (tryfirst), so `make test-fast` (-m "not browser")
+    leaves out a browser test whose module forgot the mark.
+
+    The longest tests first, so the parallel workers finish together.
 
     The axe crawl's tests take up to a minute each and the other browser and real-worker
     tests seconds; most others take milliseconds. Collected last, the long ones left one
     worker running a crawl while the other had nothing to do. The Makefile hands tests out
     one at a time (--maxschedchunk), so they go to whichever worker is free.
     """
+
+    for item in items:
+        if _drives_a_browser(item) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
 
     def rank(item) -> int:
         if item.path.name == "test_axe_all_pages.py":
