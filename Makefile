@@ -22,7 +22,7 @@ SCHEDULE := $(if $(filter 0,$(TEST_WORKERS)),,--maxschedchunk=1)
 help:
 	@echo "make run         create .venv, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker"
 	@echo "make test        run the whole test suite (PYTEST_ARGS='-k name' to pick)"
-	@echo "make test-fast   every test but the browser tests (e2e/ and -m browser), for the inner loop"
+	@echo "make test-fast   every test but the browser tests (-m browser), for the inner loop"
 	@echo "make lint        ruff, import rules (lint-imports), mypy, makemigrations --check"
 	@echo "make format      let ruff fix and format the code"
 	@echo "make messages    update locale/*/django.po from the source and compile the .mo files"
@@ -65,10 +65,10 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) $(PYTEST_ARGS)
 
-# The inner loop: no browser (e2e/ and the tests marked browser elsewhere); the real Celery
+# The inner loop: no browser tests (most of e2e/, a few elsewhere); the real Celery
 # worker tests stay. `make test` runs everything and is what CI runs.
 test-fast: $(INSTALLED)
-	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) -m "not browser" --ignore=e2e $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
