@@ -17,12 +17,13 @@ TEST_WORKERS ?= auto
 SCHEDULE := $(if $(filter 0,$(TEST_WORKERS)),,--maxschedchunk=1)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages prod-check serve worker beat release clean
+.PHONY: help run test test-fast lint format messages prod-check serve worker beat release clean
 
 help:
 	@echo "make run         create .venv, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker"
 	@echo "make test        run the whole test suite (PYTEST_ARGS='-k name' to pick)"
-	@echo "make lint        ruff check, ruff format --check, makemigrations --check"
+	@echo "make test-fast   every test but the browser tests (-m browser), for the inner loop"
+	@echo "make lint        ruff, import rules (lint-imports), mypy, makemigrations --check"
 	@echo "make format      let ruff fix and format the code"
 	@echo "make messages    update locale/*/django.po from the source and compile the .mo files"
 	@echo "make prod-check  check --deploy with a throwaway production environment"
@@ -64,9 +65,16 @@ run: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) $(PYTEST_ARGS)
 
+# The inner loop: no browser tests (most of e2e/, a few elsewhere); the real Celery
+# worker tests stay. `make test` runs everything and is what CI runs.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) -m "not browser" $(PYTEST_ARGS)
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy .
 	$(MANAGE) makemigrations --check --dry-run
 
 format: $(INSTALLED)
@@ -111,4 +119,4 @@ beat: $(INSTALLED)
 
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
-	rm -rf .ruff_cache .pytest_cache staticfiles test-results var/celery
+	rm -rf .ruff_cache .mypy_cache .pytest_cache staticfiles test-results var/celery

@@ -20,14 +20,34 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+# pytest-playwright's fixtures: a test that takes one drives a browser.
+BROWSER_FIXTURES = {"page", "context", "new_context", "browser"}
+
+
+def _drives_a_browser(item) -> bool:
+    # A test's own parameter may share a fixture's name (a "page" to visit): that is no browser.
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return any(name in BROWSER_FIXTURES and name not in params for name in item.fixturenames)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """The longest tests first, so the parallel workers finish together.
+    """Mark every browser test "browser"; then the longest tests first.
+
+    The mark comes before `-m` selects (tryfirst), so `make test-fast` (-m "not browser")
+    leaves out a browser test whose module forgot the mark.
+
+    The longest tests first, so the parallel workers finish together.
 
     The axe crawl's tests take up to a minute each and the other browser and real-worker
     tests seconds; most others take milliseconds. Collected last, the long ones left one
     worker running a crawl while the other had nothing to do. The Makefile hands tests out
     one at a time (--maxschedchunk), so they go to whichever worker is free.
     """
+
+    for item in items:
+        if _drives_a_browser(item) and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
 
     def rank(item) -> int:
         if item.path.name == "test_axe_all_pages.py":
@@ -51,6 +71,42 @@ def empty_cache(settings):
     own = f"test-{uuid.uuid4().hex}"
     key = "KEY_PREFIX" if "redis" in default["BACKEND"].lower() else "LOCATION"
     settings.CACHES = {**settings.CACHES, "default": {**default, key: own}}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete():
+    """On PostgreSQL, empty the tables after a transactional test with DELETE, not TRUNCATE.
+
+    Every browser and real-worker test (transaction=True) ends with a flush of every table.
+    TRUNCATE makes new files for each of the ~150 tables, 1-2 seconds a test; DELETE of the
+    few rows a test made takes a fraction of that. The result is the same: empty tables,
+    sequences left as they were (Django's flush restarts them only on request, and then
+    TRUNCATE still does it), but for the content types and permissions post_migrate would
+    write again as they were (below). The foreign keys Django makes are deferrable, so the order of
+    the DELETEs does not matter inside the flush's transaction.
+    """
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+    # The flush's post_migrate signal makes the content types and permissions again, one
+    # INSERT each (~0.5 s a test): kept, they are there already and it only reads them.
+    kept = {"django_content_type", "auth_permission"}
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        # The table names are Django's own, from the database's catalogue, quoted.
+        return ["SET CONSTRAINTS ALL DEFERRED;"] + [
+            f"DELETE FROM {self.quote_name(table)};"  # noqa: S608
+            for table in tables
+            if table not in kept
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
 
 
 @pytest.fixture(autouse=True)

@@ -62,9 +62,8 @@ preload_app = False
 
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 errorlog = "-"
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-if accesslog.lower() in ("off", "none", "false", ""):
-    accesslog = None
+_access_log = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = None if _access_log.lower() in ("off", "none", "false", "") else _access_log
 # Path only (%(U)s), never the query string (%(r)s and %(q)s carry search words, resume
 # codes and other things people type), no client address, user agent or referrer: the
 # access log holds no personal data. %(M)s is the time taken in milliseconds.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from .models import AccessibilityFeedback, County, Membership, Notice, Organisation, User
@@ -20,7 +21,7 @@ class Tally:
     """One row of a count table: a value, its human label and how many there are."""
 
     value: str
-    label: str
+    label: str | Promise  # a choice's label is a lazy translation
     count: int
 
 
