@@ -67,10 +67,10 @@ Ref = tuple[str, int, str]
 def sections() -> list[ModuleType]:
     """Every app's part, in the order of the export. The accounts come last because erasing
     them renames the account, and the other apps still read the real name to find it in texts."""
-    from . import privacy_accounts
     from .registry import privacy_sections
 
-    return [*privacy_sections(), privacy_accounts]
+    # The core registers its accounts section in brukarkraft/portal_hooks.py, after the apps'.
+    return privacy_sections()
 
 
 def normalise_email(value: str) -> str:

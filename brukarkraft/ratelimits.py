@@ -59,7 +59,7 @@ def limit_posts(name: str, key: str | Callable[[str, HttpRequest], str] = "ip") 
             if client is None:
                 return generic(request, *args, **kwargs)
             if _over_limit(client, cache, name, key, request):
-                request.limited = True
+                request.limited = True  # type: ignore[attr-defined]  # django-ratelimit's flag
                 raise Ratelimited()
             return view(request, *args, **kwargs)
 

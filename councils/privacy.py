@@ -358,9 +358,9 @@ def _remake_pdfs(*, meeting_ids: set[int], council_ids: set[int]) -> None:
         delete_files(Meeting, "minutes_pdf", old_minutes)
         delete_files(AnnualReport, "file", old_reports)
         for pk in meeting_list:
-            enqueue_by_name("councils.tasks.make_minutes_pdf", pk)
+            enqueue_by_name("councils.tasks.make_minutes_pdf", pk, on_commit=False)
         for pk in report_list:
-            enqueue_by_name("councils.tasks.make_annual_report", pk)
+            enqueue_by_name("councils.tasks.make_annual_report", pk, on_commit=False)
 
     if meeting_list or report_list:
         transaction.on_commit(after_commit)

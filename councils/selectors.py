@@ -105,7 +105,7 @@ def category_coverage(
     council: Council, *, adding: str | None = None, on: date | None = None
 ) -> list[dict]:
     """Per user category the council's seats ask for: seats and members covering it."""
-    wanted = Counter()
+    wanted: Counter[str] = Counter()
     for seat in council.seats.exclude(category=""):
         wanted[seat.category] += seat.places
     held = Counter(

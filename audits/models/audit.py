@@ -3,6 +3,8 @@ history (AuditEvent, one entry per transition or recorded act)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
@@ -23,7 +25,7 @@ from .pool import Coordinator, Unit
 # --- The audit ----------------------------------------------------------------
 
 
-def _model(name: str) -> type[models.Model]:
+def _model(name: str) -> Any:
     """A model of this app defined in a module that imports this one (the team, proposals)."""
     from django.apps import apps
 

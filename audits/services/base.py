@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext
 
 from brukarkraft.models import User
@@ -81,7 +80,7 @@ def _notify(audit: Audit, kind: str, key: str = "", *, about: User | None = None
     concerns. The same key never sends twice."""
     audit_id = audit.pk
     args = (audit_id, kind, key or kind) + ((about.pk,) if about is not None else ())
-    transaction.on_commit(lambda: enqueue_by_name("audits.tasks.send_audit_notification", *args))
+    enqueue_by_name("audits.tasks.send_audit_notification", *args)
 
 
 def _require(step: Step, by: User, audit: Audit) -> None:

@@ -55,7 +55,7 @@ def report_request(*, audit: Audit, by: User) -> ReportVersion:
 
 def _queue_report(version: ReportVersion) -> None:
     version_id = version.pk
-    transaction.on_commit(lambda: enqueue_by_name(GENERATE_REPORT, version_id))
+    enqueue_by_name(GENERATE_REPORT, version_id)
 
 
 @transaction.atomic
@@ -110,7 +110,7 @@ def reports_requeue_stale(*, now=None) -> int:
         if version_id in kept:
             continue  # already waiting in the database for the queue to come back
         logger.warning("Report version %s lost its job; sending it again", version_id)
-        enqueue_by_name(GENERATE_REPORT, version_id)
+        enqueue_by_name(GENERATE_REPORT, version_id, on_commit=False)
         sent += 1
     return sent
 

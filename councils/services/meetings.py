@@ -95,9 +95,7 @@ def notice_send(*, meeting: Meeting, by: User | None) -> list[str]:
     meeting.notice_sent_by = by
     meeting.save(update_fields=["notice_sent_at", "notice_sent_by"])
     meeting_id, sent_at = meeting.pk, now.isoformat()
-    transaction.on_commit(
-        lambda: enqueue_by_name("councils.tasks.send_meeting_notice", meeting_id, sent_at)
-    )
+    enqueue_by_name("councils.tasks.send_meeting_notice", meeting_id, sent_at)
     if meeting.starts_at - now < timedelta(days=NOTICE_DAYS):
         return [
             gettext(
@@ -204,7 +202,7 @@ def minutes_approve(*, meeting: Meeting, by: User | None) -> Meeting:
         ]
     )
     meeting_id = meeting.pk
-    transaction.on_commit(lambda: enqueue_by_name("councils.tasks.make_minutes_pdf", meeting_id))
+    enqueue_by_name("councils.tasks.make_minutes_pdf", meeting_id)
     return meeting
 
 

@@ -32,7 +32,7 @@ def annual_report_request(*, council: Council, year: int) -> AnnualReport:
     report.requested_at = timezone.now()
     report.save(update_fields=["status", "requested_at"])
     report_id = report.pk
-    transaction.on_commit(lambda: enqueue_by_name("councils.tasks.make_annual_report", report_id))
+    enqueue_by_name("councils.tasks.make_annual_report", report_id)
     return report
 
 

@@ -33,9 +33,7 @@ def guidance_request_create(*, data: dict, by: User | None) -> GuidanceRequest:
     request.full_clean()
     request.save()
     request_id = request.pk
-    transaction.on_commit(
-        lambda: enqueue_by_name("resources.tasks.notify_guidance", request_id, "received")
-    )
+    enqueue_by_name("resources.tasks.notify_guidance", request_id, "received")
     return request
 
 
@@ -53,9 +51,7 @@ def guidance_answer(*, request: GuidanceRequest, by: User, answer: str) -> Guida
     request.answered_at = timezone.now()
     request.save(update_fields=["answer", "status", "handled_by", "answered_at"])
     request_id = request.pk
-    transaction.on_commit(
-        lambda: enqueue_by_name("resources.tasks.notify_guidance", request_id, "answered")
-    )
+    enqueue_by_name("resources.tasks.notify_guidance", request_id, "answered")
     return request
 
 

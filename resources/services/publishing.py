@@ -108,7 +108,7 @@ def _make_current(resource: Resource, version: ResourceVersion) -> None:
     )
     _index(resource, version)
     version_id = version.pk
-    transaction.on_commit(lambda: enqueue_by_name("resources.tasks.print_version", version_id))
+    enqueue_by_name("resources.tasks.print_version", version_id)
     _publish_waiting_translations(resource)
 
 

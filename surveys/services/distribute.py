@@ -91,7 +91,7 @@ def code_batch_create(
     OneTimeCode.objects.bulk_create(
         OneTimeCode(batch=batch, survey=survey, code=code) for code in sorted(codes)
     )
-    transaction.on_commit(lambda: enqueue_by_name("surveys.tasks.write_code_slips", batch.pk))
+    enqueue_by_name("surveys.tasks.write_code_slips", batch.pk)
     return batch
 
 
@@ -135,6 +135,6 @@ def code_slips_retry(*, batch: CodeBatch) -> CodeBatch:
     if batch.slips_status != CodeBatch.SlipsStatus.FAILED:
         raise ValidationError(gettext("Only failed slips can be made again."), code="not_failed")
     CodeBatch.objects.filter(pk=batch.pk).update(slips_status=CodeBatch.SlipsStatus.QUEUED)
-    transaction.on_commit(lambda: enqueue_by_name("surveys.tasks.write_code_slips", batch.pk))
+    enqueue_by_name("surveys.tasks.write_code_slips", batch.pk)
     batch.slips_status = CodeBatch.SlipsStatus.QUEUED
     return batch

@@ -55,7 +55,7 @@ def export_request(
         requested_by=by,
         rows_total=survey.responses.filter(status=Response.Status.SUBMITTED).count(),
     )
-    transaction.on_commit(lambda: enqueue_by_name("surveys.tasks.write_export", job.pk))
+    enqueue_by_name("surveys.tasks.write_export", job.pk)
     return job
 
 
