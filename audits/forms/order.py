@@ -1,6 +1,6 @@
 """Forms for the commissioner's pages: ordering, the quote, the response and the follow-up.
 
-Forms validate and normalise; the services in audits/services.py change things.
+Forms validate and normalise; the services in audits/services/ change things.
 """
 
 from __future__ import annotations
