@@ -753,3 +753,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["audit__reference", "key"]
     date_hierarchy = "sent_at"
     list_select_related = ["audit"]
+
+
+# The question bank and the guides (audits/fieldwork, issue 18).
+import audits.fieldwork.admin  # noqa: E402, F401
