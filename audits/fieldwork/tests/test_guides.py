@@ -91,9 +91,7 @@ def test_the_lead_picks_bank_questions_in_the_audits_language(guide, lead, clien
     assert "Bara för fokusgrupper" not in page.content.decode()
     assert "Inte i bruk" not in page.content.decode()
 
-    response = client.post(
-        url("bank", guide), {"section": section.pk, "questions": [chosen.pk]}
-    )
+    response = client.post(url("bank", guide), {"section": section.pk, "questions": [chosen.pk]})
 
     assert response.status_code == 302
     question = GuideQuestion.objects.get(section__guide=guide)
@@ -169,7 +167,7 @@ def test_a_question_moves_across_sections_and_sections_move(guide, lead):
     first = guide.sections.get()
     second = services.section_add(guide=guide, by=lead, title="Avslutning")
     a = services.question_add(guide=guide, by=lead, section=first, data={"text": "A"})
-    b = services.question_add(guide=guide, by=lead, section=second, data={"text": "B"})
+    services.question_add(guide=guide, by=lead, section=second, data={"text": "B"})
 
     assert services.question_move(question=a, by=lead, direction="down")
     a.refresh_from_db()
@@ -325,9 +323,7 @@ def test_the_commissioner_sees_a_guide_only_once_shared_and_comments(
     response = client.post(url("guide", guide), {"text": "Fråga också om öppettiderna."})
     assert response.status_code == 302
     client.post(url("guide", guide), {"text": "Fråga också om öppettiderna."})  # double press
-    assert list(guide.comments.values_list("text", flat=True)) == [
-        "Fråga också om öppettiderna."
-    ]
+    assert list(guide.comments.values_list("text", flat=True)) == ["Fråga också om öppettiderna."]
     assert guide.comments.get().author == commissioner
 
 
