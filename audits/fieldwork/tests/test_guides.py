@@ -424,3 +424,34 @@ def test_removed_questions_stay_out_of_the_current_list(guide, lead):
     GuideQuestion.objects.filter(pk=question.pk).update(removed_at=timezone.now())
 
     assert not GuideQuestion.objects.current().filter(pk=question.pk).exists()
+
+
+def test_a_double_press_adds_a_section_or_question_once(guide, lead, client):
+    client.force_login(lead)
+    section = guide.sections.get()
+
+    for _ in range(2):
+        client.post(url("section_add", guide), {"title": "Avslutning"})
+        client.post(
+            url("question_add", guide),
+            {"section": section.pk, "text": "Något mer?", "follow_ups": "", "easy_read": ""},
+        )
+
+    assert list(guide.sections.values_list("title", flat=True)) == [
+        "Inledande frågor",
+        "Avslutning",
+    ]
+    assert texts(guide) == ["Något mer?"]
+
+
+def test_an_over_long_question_is_refused_with_a_message(guide, lead, client):
+    client.force_login(lead)
+
+    response = client.post(
+        url("question_add", guide),
+        {"section": guide.sections.get().pk, "text": "x" * 2001, "follow_ups": "", "easy_read": ""},
+    )
+
+    assert response.status_code == 200
+    assert 'href="#id_text"' in response.content.decode()
+    assert texts(guide) == []
