@@ -18,3 +18,6 @@ class AuditsConfig(AppConfig):
 
         # A completed auditor course (resources) makes the participant trained in the pool.
         receivers.connect()
+
+        # Celery's autodiscovery finds audits/tasks.py only: the subpackages' jobs register here.
+        from .fieldwork import tasks as fieldwork_tasks  # noqa: F401

@@ -109,6 +109,11 @@ registry.register_beat(
 registry.register_beat(
     "requeue-stale-reports", "audits.tasks.requeue_stale_reports", crontab(minute="*/10")
 )
+registry.register_beat(
+    "requeue-stale-guide-pdfs",
+    "audits.fieldwork.tasks.requeue_stale_guide_pdfs",
+    crontab(minute="*/10"),
+)
 
 # Staff look after the audit pool and the fees in admin; every model is visible to them.
 # History (events), frozen reports, notifications and the workflow's own records are
@@ -138,5 +143,13 @@ AUDITS_STAFF_PERMISSIONS = [
     *(f"audits.add_{name}" for name in _AUDITS_ADD),
     *(f"audits.change_{name}" for name in _AUDITS_CHANGE),
     *(f"audits.delete_{name}" for name in _AUDITS_DELETE),
+    # The question bank of the guides: staff keep it; guides are only shown.
+    "audits.view_bankquestion",
+    "audits.add_bankquestion",
+    "audits.change_bankquestion",
+    *(
+        f"audits.view_{name}"
+        for name in ("guide", "guidesection", "guidequestion", "guidecomment", "guidepdf")
+    ),
 ]
 registry.register_role_permissions(Role.STAFF, AUDITS_STAFF_PERMISSIONS)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import audit, centre, conduct, coverage, order, payout, report, transitions
 
@@ -77,4 +77,6 @@ urlpatterns = [
     # Fees for payout (payout.py).
     path("fees/", payout.fees_payout, name="fees_payout"),
     path("fees/csv/", payout.fees_payout_csv, name="fees_payout_csv"),
+    # The interview and focus-group guides (audits/fieldwork, issue 18).
+    path("", include("audits.fieldwork.urls")),
 ]

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .models import User
+
 
 def post_only(page: str, *keep: str) -> Callable:
     """Like require_POST, but a GET or HEAD of the address is sent to the page the form is on.
@@ -35,3 +37,10 @@ def post_only(page: str, *keep: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+class AuthenticatedRequest(HttpRequest):
+    """For type checks only: the request of a view behind login_required, whose user is an
+    account, never AnonymousUser. Annotate such a view's `request` with it."""
+
+    user: User

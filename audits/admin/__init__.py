@@ -8,4 +8,6 @@ proposals and fee entries can be exported and imported (validated row by row).
 The admin classes live in modules by area; importing them registers them.
 """
 
+from audits.fieldwork import admin as fieldwork_admin  # noqa: E402, F401 — the bank and guides
+
 from . import audit, pool  # noqa: F401 — registers the model admins

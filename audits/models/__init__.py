@@ -42,3 +42,6 @@ __all__ = [
     "Unit",
     "count_of",
 ]
+
+# The interview and focus-group guides, used by the audits/fieldwork package.
+from .fieldwork import *  # noqa: E402, F401, F403
