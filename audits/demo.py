@@ -12,6 +12,7 @@ from django.utils import timezone
 from brukarkraft.models import Municipality, Organisation, User
 
 from . import services
+from .bank import demo as bank_demo
 from .models import (
     Audit,
     AuditMember,
@@ -422,4 +423,6 @@ def seed(
         # A draft the commissioner has begun and not sent.
         audit = _order(organisation=ame, by=commissioner, title=title, units=[kumla])
         audits.append(audit)
+    # The report bank publishes the closed audit (audits/bank/demo.py).
+    bank_demo.seed(people=people)
     return audits

@@ -1027,3 +1027,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit} {self.kind}"
+
+
+# The report bank's models live in their own package (audits/bank/).
+from audits.bank.models import Publication, PublicationFacet, PublicationTerms  # noqa: E402,F401

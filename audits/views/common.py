@@ -84,6 +84,11 @@ ACTION_LABELS = {
     "response_sent": _("Response sent"),
     "follow_up_started": _("Follow-up started"),
     "closed": _("Audit closed"),
+    # The report bank (audits/bank/services.py).
+    "publication_terms_saved": _("Publication terms saved"),
+    "publication_consented": _("Consent to publishing given"),
+    "report_published": _("Report published"),
+    "report_withdrawn": _("Report withdrawn"),
 }
 
 
