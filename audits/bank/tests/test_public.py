@@ -198,7 +198,9 @@ def test_the_bank_pages_query_count_does_not_grow(
         client.get(en("bank:list"), {"q": "kontaktperson"})
     with django_assert_max_num_queries(9):
         client.get(en("bank:detail", audits[0].pk))
-    audits += [published_audit(commissioner=commissioner, staff=staff, findings=4) for _ in range(4)]
+    audits += [
+        published_audit(commissioner=commissioner, staff=staff, findings=4) for _ in range(4)
+    ]
     with django_assert_max_num_queries(5):
         response = client.get(en("bank:list"), {"q": "kontaktperson"})
     assert response.context["page"].paginator.count == 6

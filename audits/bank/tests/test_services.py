@@ -86,9 +86,7 @@ def test_a_report_not_yet_approved_cannot_be_consented(commissioner, staff):
 
 
 def test_terms_that_keep_the_report_back_stop_publishing(approved, commissioner, staff):
-    services.terms_save(
-        audit=approved, by=staff, data={**EVERYTHING, "may_publish_report": False}
-    )
+    services.terms_save(audit=approved, by=staff, data={**EVERYTHING, "may_publish_report": False})
 
     with pytest.raises(ValidationError) as refused:
         services.consent(audit=approved, by=commissioner)
@@ -161,7 +159,9 @@ def test_the_commissioner_may_withdraw_with_a_reason(commissioner, staff):
     assert not Publication.objects.public().exists()
 
 
-def test_another_commissioner_or_an_auditor_cannot_withdraw(commissioner, staff, other_commissioner):
+def test_another_commissioner_or_an_auditor_cannot_withdraw(
+    commissioner, staff, other_commissioner
+):
     audit = published_audit(commissioner=commissioner, staff=staff)
     lead = audit.members.get(role="lead").user
     for person in (other_commissioner, lead):
