@@ -77,7 +77,8 @@ def test_publish_search_read_withdraw(
     assert reader.get_by_text(finding.quote_lines()[0]).count() >= 1
     pdf_link = reader.locator("main a[href$='report.pdf']")
     assert pdf_link.count() == 1
-    assert reader.request.get(pdf_link.get_attribute("href")).ok
+    assert pdf_link.get_attribute("href").endswith(f"/{approved.pk}/report.pdf")
+    assert reader.request.get(url("bank:report", pk=approved.pk)).ok
     report_address = reader.url
 
     # The commissioner withdraws it; it is gone from the reader's pages at once.

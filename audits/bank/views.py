@@ -23,10 +23,10 @@ from .forms import BankSearchForm, TermsForm, WithdrawForm, read_search
 from .models import PublicationTerms
 
 PAGE_SIZE = 20
-# Seconds a public page may be kept by browsers and shared caches: short, so a withdrawal
-# reaches every reader within this time even through a cache (the portal itself stops
-# serving a withdrawn report at once).
-PUBLIC_MAX_AGE = 60
+# A withdrawn report must disappear at once: browsers keep nothing (max-age=0, they ask
+# again each time), while a shared cache in front of the portal (a CDN, under load) may
+# answer from its copy for this many seconds at most.
+SHARED_MAX_AGE = 30
 PUBLICATION_ACTIONS = [
     services.TERMS_SAVED,
     services.CONSENTED,
@@ -37,7 +37,7 @@ PUBLICATION_ACTIONS = [
 
 def _public(response: HttpResponse) -> HttpResponse:
     # For a logged-in reader NoStoreWhenLoggedInMiddleware makes the page private again.
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
     return response
 
 
