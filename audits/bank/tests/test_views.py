@@ -136,3 +136,12 @@ def test_get_of_a_step_goes_back_to_the_page(client, approved, commissioner):
     response = client.get(en("bank:consent", approved.pk))
     assert response.status_code == 302
     assert response["Location"].endswith(en("bank:publication", approved.pk))
+
+
+def test_the_demo_publishes_the_closed_audit(client, seeded_demo):
+    from audits.bank.demo import PUBLISHED_TITLE
+
+    publication = Publication.objects.public().get()
+    assert publication.audit.title == PUBLISHED_TITLE
+    assert PUBLISHED_TITLE in client.get(en("bank:list")).content.decode()
+    assert PUBLISHED_TITLE in client.get(en("home")).content.decode()
