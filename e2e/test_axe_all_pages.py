@@ -343,8 +343,9 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
     )
     return {
         "surveys": survey_crawl_data(staff, auditor),
-        "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
+        # The bank's audits first: the audit crawl's draft must stay the commissioner's newest.
         "bank": bank_crawl_data(commissioner, staff, organisation),
+        "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
         "councils": council_crawl_data(staff, auditor),
         "resources": resource_crawl_data(staff, auditor),
         "people": people_crawl_data(auditor),
