@@ -56,6 +56,13 @@ def _staff_start(user) -> dict:
     return {"waiting": waiting, "audits_requested": waiting["requested"]}
 
 
+def _public_start(user) -> dict:
+    # The public home page shows the latest reports of the report bank (audits/bank/).
+    from .bank.selectors import latest
+
+    return {"latest_publications": latest(), "home_panels": ["audits/bank/_latest.html"]}
+
+
 def _trail_visible(key: str, rows):
     # A draft order is the commissioner's own until it is sent, as on the audit pages.
     return rows.exclude(status="draft") if key == "audit" else rows
@@ -101,6 +108,7 @@ registry.register_trail(
 registry.register_start_page(Role.COMMISSIONER, _commissioner_start)
 registry.register_start_page(Role.AUDITOR, _auditor_start)
 registry.register_start_page(Role.STAFF, _staff_start)
+registry.register_start_page("public", _public_start)
 registry.register_records(records.kept_items, order=10)
 registry.register_notice_kinds("audits", Notification.Kind.choices)
 registry.register_beat(

@@ -101,6 +101,7 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("councils/", include("councils.urls")),
     path("resources/", include("resources.urls")),
+    path("report-bank/", include("audits.bank.urls")),
     # Before the admin's own: admin logins go through the portal's login.
     path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

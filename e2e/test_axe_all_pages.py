@@ -37,6 +37,13 @@ from e2e.audit_visits import (
     outsider_audit_visits,
     staff_audit_visits,
 )
+from e2e.bank_visits import (
+    BANK_NOT_PAGES,
+    anonymous_bank_visits,
+    bank_crawl_data,
+    commissioner_bank_visits,
+    staff_bank_visits,
+)
 from e2e.council_visits import (
     COUNCIL_NOT_PAGES,
     admin_council_visits,
@@ -170,6 +177,7 @@ def anonymous_visits(data) -> list[Visit]:
             action=submit_login_without_csrf_cookie,
         ),
         *anonymous_audit_visits(data),
+        *anonymous_bank_visits(data),
         *anonymous_council_visits(data),
         *anonymous_resource_visits(data),
         Visit("locked out (429)", "login", status=429, action=fail_login_until_locked_out),
@@ -205,6 +213,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): surveys", "surveys:list", status=403),
         *commissioner_audit_visits(data),
         *commissioner_fieldwork_visits(data),
+        *commissioner_bank_visits(data),
         *commissioner_council_visits(data),
         *commissioner_resource_visits(data),
         *denied_people_visits(data),
@@ -240,6 +249,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *staff_survey_visits(data),
         *staff_audit_visits(data),
         *staff_fieldwork_visits(data),
+        *staff_bank_visits(data),
         *staff_council_visits(data),
         *staff_resource_visits(data),
         *staff_people_visits(data),
@@ -296,6 +306,7 @@ NOT_PAGES = (
     | SURVEY_NOT_PAGES
     | AUDIT_NOT_PAGES
     | FIELDWORK_NOT_PAGES
+    | BANK_NOT_PAGES
     | COUNCIL_NOT_PAGES
     | RESOURCE_NOT_PAGES
     | PEOPLE_NOT_PAGES
@@ -343,9 +354,13 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
         organisation=organisation,
         organisation_name_given="Örebro kommun, AME",
     )
+    surveys = survey_crawl_data(staff, auditor)
+    # The bank's audits first: the audit crawl's draft must stay the commissioner's newest.
+    bank = bank_crawl_data(commissioner, staff, organisation)
     audits = audit_crawl_data(commissioner, staff, auditor, organisation)
     return {
-        "surveys": survey_crawl_data(staff, auditor),
+        "surveys": surveys,
+        "bank": bank,
         "audits": audits,
         "fieldwork": fieldwork_crawl_data(audits["collecting"], commissioner),
         "councils": council_crawl_data(staff, auditor),

@@ -44,4 +44,6 @@ __all__ = [
 ]
 
 # The interview and focus-group guides, used by the audits/fieldwork package.
+# The report bank's publication terms and publications, used by the audits/bank package.
+from .bank import Publication, PublicationFacet, PublicationTerms  # noqa: E402, F401
 from .fieldwork import *  # noqa: E402, F401, F403

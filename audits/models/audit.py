@@ -371,6 +371,11 @@ class AuditEvent(models.Model):
         RESPONSE_SENT = "response_sent", _("Response sent")
         FOLLOW_UP_STARTED = "follow_up_started", _("Follow-up started")
         CLOSED = "closed", _("Audit closed")
+        # The report bank (audits/bank/services.py).
+        PUBLICATION_TERMS_SAVED = "publication_terms_saved", _("Publication terms saved")
+        PUBLICATION_CONSENTED = "publication_consented", _("Consent to publishing given")
+        REPORT_PUBLISHED = "report_published", _("Report published")
+        REPORT_WITHDRAWN = "report_withdrawn", _("Report withdrawn")
 
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="events", verbose_name=_("audit")

@@ -14,12 +14,16 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import cache_control
 
+from .. import registry
 from ..languages import saved_language
 
 # Change these together with the statement's text whenever the site is assessed again.
 ACCESSIBILITY_ASSESSED_ON = date(2026, 11, 24)
 ACCESSIBILITY_STATEMENT_UPDATED_ON = date(2026, 11, 24)
 PRIVACY_NOTICE_UPDATED_ON = date(2026, 11, 24)
+
+# The start-page hook's key for the public home page (registry.register_start_page).
+PUBLIC = "public"
 
 # Digg's form "Anmäl bristande tillgänglighet" for complaints under DOS-lagen.
 DIGG_COMPLAINT_URL = "https://www.digg.se/tdosanmalan"
@@ -44,7 +48,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ):
         with translation.override(saved):
             return redirect(reverse("home"))
-    return render(request, "brukarkraft/home.html")
+    # Apps add panels (template names in `home_panels`) and their context through the
+    # registry's start-page hook for the public, as they do for each role's start page.
+    return render(request, "brukarkraft/home.html", registry.start_page_context(PUBLIC, None))
 
 
 def accessibility_statement(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,190 @@
+"""What the public report bank reads: the published audits filtered, searched and counted
+by facet, the latest for the start page, and one published audit with its report. Every
+read starts from Publication.objects.public(), so nothing unpublished or withdrawn leaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+
+from audits.models import (
+    Audit,
+    DataCollection,
+    Finding,
+    Method,
+    Proposal,
+    ReportVersion,
+    ServiceArea,
+    Theme,
+    Unit,
+)
+
+from . import search
+from .models import Publication, PublicationFacet
+
+Kind = PublicationFacet.Kind
+# The facets in the order the bank shows them.
+FACET_KINDS = [
+    Kind.AREA,
+    Kind.COUNTY,
+    Kind.MUNICIPALITY,
+    Kind.YEAR,
+    Kind.THEME,
+    Kind.METHOD,
+    Kind.PERFORMER,
+]
+# Kinds whose labels are translated choices rather than stored proper names.
+CHOICE_LABELS: dict[str, type[models.TextChoices]] = {
+    Kind.AREA: ServiceArea,
+    Kind.THEME: Theme,
+    Kind.METHOD: Method,
+}
+
+
+def facet_label(kind: str, value: str, label: str) -> str:
+    choices = CHOICE_LABELS.get(kind)
+    if choices is not None:
+        return str(dict(choices.choices).get(value, value))
+    return label or value
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facet:
+    kind: str
+    label: str
+    values: list[FacetValue] = field(default_factory=list)
+
+
+def public_publications() -> QuerySet[Publication]:
+    return Publication.objects.public()
+
+
+def bank_results(*, text: str = "", filters: dict[str, str] | None = None):
+    """The published audits matching `text` and every chosen facet value ({kind: value})."""
+    queryset = public_publications()
+    for kind, value in (filters or {}).items():
+        if value:
+            queryset = queryset.filter(
+                Exists(
+                    PublicationFacet.objects.filter(
+                        publication=OuterRef("pk"), kind=kind, value=value
+                    )
+                )
+            )
+    return search.search(queryset, text)
+
+
+def facet_counts(results: QuerySet[Publication]) -> list[Facet]:
+    """How many of `results` have each facet value, for every kind, in one grouped query."""
+    rows = (
+        PublicationFacet.objects.filter(publication__in=results.order_by().values("pk"))
+        .values("kind", "value", "label")
+        .annotate(count=Count("publication", distinct=True))
+        .order_by()
+    )
+    facets: dict[str, Facet] = {
+        kind: Facet(kind=kind, label=str(Kind(kind).label)) for kind in FACET_KINDS
+    }
+    for row in rows:
+        facet = facets.get(row["kind"])
+        if facet is not None:
+            label = facet_label(row["kind"], row["value"], row["label"])
+            facet.values.append(FacetValue(row["value"], label, row["count"]))
+    for facet in facets.values():
+        # Years newest first; everything else in alphabetical order of its label.
+        if facet.kind == Kind.YEAR:
+            facet.values.sort(key=lambda v: v.value, reverse=True)
+        else:
+            facet.values.sort(key=lambda v: v.label.casefold())
+    return [facets[kind] for kind in FACET_KINDS]
+
+
+def describe_card(publication: Any) -> None:
+    """Set `areas` and `places` on a row of for_cards() from its prefetched facet values."""
+    facets = publication.card_facets
+    publication.areas = [
+        facet_label(f.kind, f.value, f.label) for f in facets if f.kind == Kind.AREA
+    ]
+    publication.places = [f.label for f in facets if f.kind == Kind.MUNICIPALITY]
+
+
+def latest(count: int = 3) -> list[Publication]:
+    """The most recently published reports, for the start page (one query)."""
+    return list(
+        public_publications()
+        .select_related("audit__organisation", "audit__county")
+        .order_by("-published_at", "-pk")[:count]
+    )
+
+
+def published_audit(pk: int) -> Publication | None:
+    """The published audit `pk` with everything its public page shows, or None."""
+    return (
+        public_publications()
+        .filter(audit_id=pk)
+        .select_related(
+            "audit__organisation",
+            "audit__performing_organisation",
+            "audit__county",
+            "audit__quote__publication_terms",
+        )
+        .prefetch_related(
+            Prefetch(
+                "audit__units",
+                queryset=Unit.objects.select_related("municipality").order_by("name"),
+            ),
+            Prefetch("audit__findings", queryset=Finding.objects.order_by("theme", "number")),
+            Prefetch(
+                "audit__proposals",
+                queryset=Proposal.objects.prefetch_related(
+                    Prefetch("findings", queryset=Finding.objects.only("pk", "number", "audit"))
+                ).order_by("number"),
+            ),
+            Prefetch("audit__sessions", queryset=DataCollection.objects.order_by("held_on")),
+        )
+        .first()
+    )
+
+
+def approved_report(audit: Audit) -> ReportVersion | None:
+    """The frozen, approved PDF of the audit, if it is ready."""
+    return (
+        audit.reports.filter(approved=True, status=ReportVersion.Status.READY)
+        .exclude(file="")
+        .first()
+    )
+
+
+def findings_by_theme(findings: list[Finding]) -> list[dict]:
+    """The findings grouped under their themes, in the order of the themes."""
+    order = {value: index for index, value in enumerate(Theme.values)}
+    groups: dict[str, list[Finding]] = {}
+    for finding in sorted(findings, key=lambda f: (order.get(f.theme, 99), f.number)):
+        groups.setdefault(finding.theme, []).append(finding)
+    return [
+        {"theme": theme, "label": dict(Theme.choices).get(theme, theme), "findings": items}
+        for theme, items in groups.items()
+    ]
+
+
+def informants_by_kind(sessions: list[DataCollection]) -> list[dict]:
+    """How many sessions of each kind and how many took part: counts only."""
+    rows: dict[str, dict] = {}
+    for session in sessions:
+        row = rows.setdefault(
+            session.kind,
+            {"label": session.get_kind_display(), "sessions": 0, "informants": 0},
+        )
+        row["sessions"] += 1
+        row["informants"] += session.informants
+    return list(rows.values())

@@ -1,0 +1,214 @@
+"""Every change to publication terms and publications, each in a transaction that locks the
+audit and writes a line of its history (AuditEvent): saving the terms, the commissioner's
+consent, the centre's publishing (by someone other than the one who consented) and the
+withdrawal. Publishing also writes the bank's facet values and search index."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from audits.models import Audit, AuditEvent, Quote, ReportVersion
+from brukarkraft.models import User
+
+from . import access, search
+from .models import Publication, PublicationFacet, PublicationTerms
+
+TERMS_FIELDS = ("may_publish_report", "may_publish_findings", "may_publish_quotes", "publish_from")
+
+# The history's action codes (audits' detail page says them in words).
+TERMS_SAVED = AuditEvent.Kind.PUBLICATION_TERMS_SAVED
+CONSENTED = AuditEvent.Kind.PUBLICATION_CONSENTED
+PUBLISHED = AuditEvent.Kind.REPORT_PUBLISHED
+WITHDRAWN = AuditEvent.Kind.REPORT_WITHDRAWN
+
+
+def _lock(audit: Audit) -> Audit:
+    return Audit.objects.select_for_update(of=("self",)).get(pk=audit.pk)
+
+
+def _record(audit: Audit, *, action: str, by: User, comment: str = "") -> AuditEvent:
+    return AuditEvent.objects.create(
+        audit=audit,
+        action=action,
+        from_status=audit.status,
+        to_status=audit.status,
+        by=by,
+        comment=comment,
+    )
+
+
+def _refuse(message: str, code: str) -> NoReturn:
+    raise ValidationError(message, code=code)
+
+
+def terms_of(audit: Audit) -> PublicationTerms | None:
+    quote = Quote.objects.filter(audit=audit).first()
+    if quote is None:
+        return None
+    return PublicationTerms.objects.filter(quote=quote).first()
+
+
+@transaction.atomic
+def terms_save(*, audit: Audit, by: User, data: dict) -> PublicationTerms:
+    """Record what the agreement lets the parties publish. Quotes need the findings and
+    the findings the report, so the terms never allow a part without its whole."""
+    audit = _lock(audit)
+    if not access.can_edit_terms(by, audit):
+        raise PermissionDenied
+    quote = Quote.objects.filter(audit=audit).first()
+    if quote is None:
+        _refuse(gettext("Write the quote before its publication terms."), "no_quote")
+    values = {name: data.get(name) for name in TERMS_FIELDS}
+    values["may_publish_report"] = bool(values["may_publish_report"])
+    values["may_publish_findings"] = values["may_publish_report"] and bool(
+        values["may_publish_findings"]
+    )
+    values["may_publish_quotes"] = values["may_publish_findings"] and bool(
+        values["may_publish_quotes"]
+    )
+    terms, _created = PublicationTerms.objects.update_or_create(
+        quote=quote, defaults={**values, "updated_by": by}
+    )
+    _record(audit, action=TERMS_SAVED, by=by, comment=describe_terms(terms))
+    return terms
+
+
+def describe_terms(terms: PublicationTerms) -> str:
+    """The terms in one line for the history."""
+    parts = [
+        gettext("report: %(answer)s")
+        % {"answer": gettext("yes") if terms.may_publish_report else gettext("no")},
+        gettext("findings: %(answer)s")
+        % {"answer": gettext("yes") if terms.may_publish_findings else gettext("no")},
+        gettext("quotes: %(answer)s")
+        % {"answer": gettext("yes") if terms.may_publish_quotes else gettext("no")},
+    ]
+    if terms.publish_from:
+        parts.append(gettext("from %(date)s") % {"date": terms.publish_from.isoformat()})
+    return ", ".join(parts)
+
+
+def _check_publishable(audit: Audit) -> PublicationTerms:
+    """The report is approved, the agreement lets it be published and the day has come."""
+    if not audit.report_is_frozen:
+        _refuse(gettext("Only an approved report can be published."), "not_approved")
+    terms = terms_of(audit)
+    if terms is None or not terms.may_publish_report:
+        _refuse(gettext("The agreement does not let the report be published."), "not_allowed")
+    if not terms.has_come():
+        _refuse(
+            gettext("The agreement lets the report be published from %(date)s.")
+            % {"date": terms.publish_from.isoformat() if terms.publish_from else ""},
+            "too_early",
+        )
+    if not audit.reports.filter(approved=True, status=ReportVersion.Status.READY).exists():
+        _refuse(gettext("The approved report is missing."), "no_report")
+    return terms
+
+
+@transaction.atomic
+def consent(*, audit: Audit, by: User) -> Publication:
+    """The commissioner agrees that the approved report goes into the public bank."""
+    audit = _lock(audit)
+    if not access.can_consent(by, audit):
+        raise PermissionDenied
+    _check_publishable(audit)
+    publication = Publication.objects.select_for_update().filter(audit=audit).first()
+    if publication is not None and publication.status != Publication.Status.WITHDRAWN:
+        _refuse(gettext("Consent has already been given."), "already_consented")
+    publication = publication or Publication(audit=audit)
+    publication.status = Publication.Status.CONSENTED
+    publication.consented_by, publication.consented_at = by, timezone.now()
+    publication.published_by = publication.published_at = None
+    publication.withdrawn_by = publication.withdrawn_at = None
+    publication.reason = ""
+    publication.save()
+    _record(audit, action=CONSENTED, by=by)
+    return publication
+
+
+@transaction.atomic
+def publish(*, audit: Audit, by: User) -> Publication:
+    """Staff put a consented report in the public bank: two people, never one alone."""
+    audit = _lock(audit)
+    if not access.can_publish(by, audit):
+        raise PermissionDenied
+    terms = _check_publishable(audit)
+    publication = Publication.objects.select_for_update().filter(audit=audit).first()
+    if publication is None or publication.status != Publication.Status.CONSENTED:
+        _refuse(gettext("The commissioner has not consented to publishing."), "no_consent")
+    if publication.consented_by_id == by.pk:
+        _refuse(
+            gettext("Someone other than the one who gave consent must publish."),
+            "same_person",
+        )
+    publication.status = Publication.Status.PUBLISHED
+    publication.published_by, publication.published_at = by, timezone.now()
+    publication.language = audit.language
+    publication.year = _report_year(audit)
+    publication.save()
+    _write_facets(publication, terms)
+    search.index(publication)
+    _record(audit, action=PUBLISHED, by=by)
+    return publication
+
+
+@transaction.atomic
+def withdraw(*, audit: Audit, by: User, reason: str) -> Publication:
+    """Take the report out of the bank (or take back the consent before it is published).
+    Every public page reads only published rows, so it is gone from them at once."""
+    audit = _lock(audit)
+    if not access.can_withdraw(by, audit):
+        raise PermissionDenied
+    publication = Publication.objects.select_for_update().filter(audit=audit).first()
+    if publication is None or publication.status == Publication.Status.WITHDRAWN:
+        _refuse(gettext("There is nothing to withdraw."), "nothing_to_withdraw")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": gettext("Say why the report is withdrawn.")}, code="required"
+        )
+    publication.status = Publication.Status.WITHDRAWN
+    publication.withdrawn_by, publication.withdrawn_at = by, timezone.now()
+    publication.reason = reason
+    publication.save()
+    _record(audit, action=WITHDRAWN, by=by, comment=reason)
+    return publication
+
+
+def _report_year(audit: Audit) -> int:
+    approved = (
+        AuditEvent.objects.filter(audit=audit, action="report_approved").order_by("-at").first()
+    )
+    return (approved.at if approved else timezone.now()).year
+
+
+def _write_facets(publication: Publication, terms: PublicationTerms) -> None:
+    """The values the bank filters and counts by, as the audit stands when published."""
+    audit = publication.audit
+    Kind = PublicationFacet.Kind
+    rows: dict[tuple[str, str], str] = {(Kind.YEAR, str(publication.year)): str(publication.year)}
+    for unit in audit.units.select_related("municipality__county"):
+        rows[(Kind.AREA, unit.service_area)] = ""
+        rows[(Kind.MUNICIPALITY, unit.municipality.code)] = unit.municipality.name
+        rows[(Kind.COUNTY, unit.municipality.county.code)] = unit.municipality.county.name
+    if audit.county is not None:
+        rows[(Kind.COUNTY, audit.county.code)] = audit.county.name
+    for method in audit.quote.methods:
+        rows[(Kind.METHOD, method)] = ""
+    organisation = audit.performing_organisation
+    if organisation is not None:
+        rows[(Kind.PERFORMER, str(organisation.pk))] = organisation.name
+    if terms.may_publish_findings:
+        for theme in audit.findings.order_by().values_list("theme", flat=True).distinct():
+            rows[(Kind.THEME, theme)] = ""
+    publication.facets.all().delete()
+    PublicationFacet.objects.bulk_create(
+        PublicationFacet(publication=publication, kind=kind, value=value, label=label)
+        for (kind, value), label in rows.items()
+    )

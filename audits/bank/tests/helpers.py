@@ -1,0 +1,37 @@
+"""Audits brought into the report bank through the real services, for the bank's tests."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+
+from audits.bank import services
+from audits.models import Audit, ReportVersion
+from audits.tests.factories import audit_in_state
+
+EVERYTHING = {
+    "may_publish_report": True,
+    "may_publish_findings": True,
+    "may_publish_quotes": True,
+    "publish_from": None,
+}
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def with_pdf(audit: Audit) -> Audit:
+    """Give the approved version a stored file (audit_in_state records the row only)."""
+    version = audit.reports.get(approved=True)
+    version.file.save(f"{audit.pk}.pdf", ContentFile(PDF), save=False)
+    version.size = len(PDF)
+    version.save(update_fields=["file", "size"])
+    assert version.status == ReportVersion.Status.READY
+    return audit
+
+
+def published_audit(*, commissioner, staff, terms=None, status=Audit.Status.CLOSED, **kwargs):
+    """An audit in `status` whose terms allow publishing, consented and published."""
+    audit = with_pdf(audit_in_state(status, commissioner=commissioner, staff=staff, **kwargs))
+    services.terms_save(audit=audit, by=staff, data=terms or EVERYTHING)
+    services.consent(audit=audit, by=commissioner)
+    services.publish(audit=audit, by=staff)
+    audit.refresh_from_db()
+    return audit

@@ -1,0 +1,230 @@
+"""The report bank's pages. Public (no login): the searchable list of published audits,
+one published audit as an accessible web page and its approved PDF. Behind login, on an
+audit: its publication terms and the consent / publish / withdraw steps."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from audits import access as audit_access
+from audits.models import Audit, AuditEvent
+from brukarkraft.http import AuthenticatedRequest, post_only
+
+from . import access, selectors, services
+from .forms import BankSearchForm, TermsForm, WithdrawForm, read_search
+from .models import PublicationTerms
+
+PAGE_SIZE = 20
+# A withdrawn report must disappear at once: browsers keep nothing (max-age=0, they ask
+# again each time), while a shared cache in front of the portal (a CDN, under load) may
+# answer from its copy for this many seconds at most.
+SHARED_MAX_AGE = 30
+PUBLICATION_ACTIONS = [
+    services.TERMS_SAVED,
+    services.CONSENTED,
+    services.PUBLISHED,
+    services.WITHDRAWN,
+]
+
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def _public(response: R) -> R:
+    # For a logged-in reader NoStoreWhenLoggedInMiddleware makes the page private again.
+    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
+    return response
+
+
+# --- The public bank --------------------------------------------------------------------
+
+
+@require_safe
+def bank_list(request: HttpRequest) -> HttpResponse:
+    text, filters = read_search(request.GET, selectors.FACET_KINDS)
+    results = selectors.bank_results(text=text, filters=filters)
+    facets = selectors.facet_counts(results)
+    paginator = Paginator(results.for_cards(), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    for row in page.object_list:
+        selectors.describe_card(row)
+    context = {
+        "search_form": BankSearchForm(request.GET or None, facets=facets, chosen=filters),
+        "facets": facets,
+        "page": page,
+        "page_numbers": paginator.get_elided_page_range(page.number, on_each_side=2),
+        "publications": page.object_list,
+        "searched": bool(text or filters),
+    }
+    return _public(render(request, "audits/bank/list.html", context))
+
+
+def _published(pk: int):
+    publication = selectors.published_audit(pk)
+    if publication is None:
+        raise Http404
+    return publication
+
+
+@require_safe
+def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _published(pk)
+    audit = publication.audit
+    terms = audit.quote.publication_terms
+    findings = list(audit.findings.all()) if terms.may_publish_findings else []
+    context = {
+        "publication": publication,
+        "audit": audit,
+        "terms": terms,
+        "units": list(audit.units.all()),
+        "themes": selectors.findings_by_theme(findings),
+        "proposals": list(audit.proposals.all()),
+        "methods": audit.quote.method_labels(),
+        "sessions": selectors.informants_by_kind(list(audit.sessions.all())),
+        "report": selectors.approved_report(audit) if terms.allows_pdf else None,
+    }
+    return _public(render(request, "audits/bank/detail.html", context))
+
+
+@require_safe
+def bank_report(request: HttpRequest, pk: int) -> FileResponse:
+    """The approved PDF, streamed from storage, only while the audit is published and only
+    if the terms let every part of it (findings, quotes) be published."""
+    publication = _published(pk)
+    audit = publication.audit
+    if not audit.quote.publication_terms.allows_pdf:
+        raise Http404
+    version = selectors.approved_report(audit)
+    if version is None:
+        raise Http404
+    response = FileResponse(
+        version.file.open("rb"),
+        as_attachment=False,
+        filename=f"{audit.reference or audit.pk}.pdf",
+        content_type="application/pdf",
+    )
+    return _public(response)
+
+
+# --- Terms and publishing, behind login -------------------------------------------------
+
+
+def _audit(request: HttpRequest, pk: int) -> Audit:
+    # 404 for an audit outside the user's reach, as everywhere in audits.
+    return audit_access.visible_audit(
+        request.user, pk, Audit.objects.for_detail().select_related("publication")
+    )
+
+
+def _publication_page(request: HttpRequest, audit: Audit, withdraw_form=None) -> HttpResponse:
+    terms = services.terms_of(audit)
+    active = access.active_publication(audit)
+    user = request.user
+    events = (
+        AuditEvent.objects.filter(audit=audit, action__in=PUBLICATION_ACTIONS)
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    context = {
+        "audit": audit,
+        "terms": terms,
+        "current": getattr(audit, "publication", None),
+        "events": events,
+        "may_edit_terms": _has_quote(audit) and access.can_edit_terms(user, audit),
+        "may_consent": access.can_consent(user, audit)
+        and active is None
+        and bool(terms and terms.may_publish_report)
+        and audit.report_is_frozen,
+        "may_publish": access.can_publish(user, audit)
+        and active is not None
+        and active.status == active.Status.CONSENTED
+        and active.consented_by_id != user.pk,
+        "may_withdraw": access.can_withdraw(user, audit) and active is not None,
+        "form": withdraw_form or WithdrawForm(),
+    }
+    return render(request, "audits/bank/publication.html", context)
+
+
+@login_required
+@require_safe
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    return _publication_page(request, _audit(request, pk))
+
+
+def _has_quote(audit: Audit) -> bool:
+    try:
+        return audit.quote is not None
+    except Audit.quote.RelatedObjectDoesNotExist:
+        return False
+
+
+@login_required
+def terms_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    audit = _audit(request, pk)
+    audit_access.require(_has_quote(audit) and access.can_edit_terms(request.user, audit))
+    terms = services.terms_of(audit) or PublicationTerms(quote=audit.quote)
+    form = TermsForm(request.POST or None, instance=terms)
+    if request.method == "POST" and form.is_valid():
+        services.terms_save(audit=audit, by=request.user, data=form.cleaned_data)
+        messages.success(request, gettext("The publication terms are saved."))
+        return redirect("bank:publication", pk=audit.pk)
+    return render(request, "audits/bank/terms.html", {"audit": audit, "form": form})
+
+
+def _step(request: HttpRequest, pk: int, step, done: str, **kwargs) -> HttpResponse:
+    audit = _audit(request, pk)
+    try:
+        step(audit=audit, by=request.user, **kwargs)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("bank:publication", pk=audit.pk)
+
+
+@login_required
+@post_only("bank:publication", "pk")
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.consent,
+        gettext("You have consented. The resource centre publishes the report."),
+    )
+
+
+@login_required
+@post_only("bank:publication", "pk")
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request, pk, services.publish, gettext("The report is published in the report bank.")
+    )
+
+
+@login_required
+@post_only("bank:publication", "pk")
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        audit = _audit(request, pk)
+        audit_access.require(access.can_withdraw(request.user, audit))
+        return _publication_page(request, audit, withdraw_form=form)
+    return _step(
+        request,
+        pk,
+        services.withdraw,
+        gettext("The report is withdrawn. It is no longer public."),
+        reason=form.cleaned_data["reason"],
+    )

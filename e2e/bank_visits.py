@@ -1,0 +1,96 @@
+"""The report bank's pages for the axe crawl: the public bank (list, search, a published
+audit's page) and an audit's publication page and terms form, for the commissioner (who
+consents) and staff (who publish). Its own audits, ordered by the commissioner persona's
+organisation, so the audit crawl's steps are not disturbed."""
+
+from __future__ import annotations
+
+from audits.bank import services
+from audits.models import Audit
+from audits.tests.factories import audit_in_state
+
+from .crawl import Visit, submit_main_form
+
+EVERYTHING = {
+    "may_publish_report": True,
+    "may_publish_findings": True,
+    "may_publish_quotes": True,
+    "publish_from": None,
+}
+
+
+def bank_crawl_data(commissioner, staff, organisation) -> dict:
+    published = audit_in_state(
+        Audit.Status.CLOSED, commissioner=commissioner, staff=staff, findings=3
+    )
+    services.terms_save(audit=published, by=staff, data=EVERYTHING)
+    services.consent(audit=published, by=commissioner)
+    services.publish(audit=published, by=staff)
+    # Approved, terms allowing: the commissioner may consent on its page.
+    waiting = audit_in_state(Audit.Status.FEEDBACK_HELD, commissioner=commissioner, staff=staff)
+    services.terms_save(audit=waiting, by=staff, data={**EVERYTHING, "may_publish_quotes": False})
+    # Quoted, no terms yet: the terms form.
+    quoted = audit_in_state(Audit.Status.QUOTED, commissioner=commissioner, staff=staff)
+    return {"published": published, "waiting": waiting, "quoted": quoted}
+
+
+def _pk(data, name: str) -> dict:
+    return {"pk": data["bank"][name].pk}
+
+
+def _tick_quotes_only(page):
+    # Quotes without the findings: the form refuses, showing its error summary.
+    page.check("main input[name=may_publish_quotes]")
+    return submit_main_form(page)
+
+
+def anonymous_bank_visits(data) -> list[Visit]:
+    return [
+        Visit("report bank", "bank:list"),
+        Visit("report bank, searched", "bank:list", query="?q=kontaktperson&area=lss"),
+        Visit("report bank, a published audit", "bank:detail", _pk(data, "published")),
+        Visit("report bank, unpublished (404)", "bank:detail", _pk(data, "waiting"), status=404),
+        Visit(
+            "publication page, anonymous, goes to login", "bank:publication", _pk(data, "waiting")
+        ),
+    ]
+
+
+def commissioner_bank_visits(data) -> list[Visit]:
+    return [
+        Visit("publication page (commissioner)", "bank:publication", _pk(data, "waiting")),
+        Visit(
+            "publication page, published (commissioner)", "bank:publication", _pk(data, "published")
+        ),
+        Visit(
+            "withdraw without a reason (commissioner)",
+            "bank:publication",
+            _pk(data, "published"),
+            action=lambda page: _withdraw_empty(page),
+        ),
+        Visit("publication terms (commissioner)", "bank:terms", _pk(data, "quoted")),
+        Visit(
+            "publication terms with errors",
+            "bank:terms",
+            _pk(data, "quoted"),
+            action=_tick_quotes_only,
+        ),
+    ]
+
+
+def _withdraw_empty(page):
+    with page.expect_navigation() as navigation:
+        page.locator("main form[action*='/withdraw/'] [type=submit]").click()
+    return navigation.value
+
+
+def staff_bank_visits(data) -> list[Visit]:
+    return [
+        Visit("publication page (staff)", "bank:publication", _pk(data, "published")),
+        Visit("publication terms (staff)", "bank:terms", _pk(data, "waiting")),
+        Visit("report bank (staff)", "bank:list"),
+    ]
+
+
+# POST-only steps: their buttons are pressed on the publication page; the PDF is a file.
+BANK_NOT_PAGES = {"bank:report", "bank:consent", "bank:publish", "bank:withdraw"}
