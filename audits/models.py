@@ -1027,3 +1027,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit} {self.kind}"
+
+
+from audits.fieldwork.models import *  # noqa: E402, F401, F403 — the fieldwork models (issue 18)
