@@ -1029,4 +1029,5 @@ class Notification(models.Model):
         return f"{self.audit} {self.kind}"
 
 
+from audits.analysis.models import *  # noqa: E402, F401, F403 — notes, codes, evidence (issue 18)
 from audits.fieldwork.models import *  # noqa: E402, F401, F403 — the fieldwork models (issue 18)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import common, conduct, order, payout, report
 
@@ -76,4 +76,6 @@ urlpatterns = [
     # Fees for payout (payout.py).
     path("fees/", payout.fees_payout, name="fees_payout"),
     path("fees/csv/", payout.fees_payout_csv, name="fees_payout_csv"),
+    # Field notes, coding and the analysis matrix (analysis/urls.py).
+    path("", include("audits.analysis.urls")),
 ]

@@ -90,7 +90,7 @@ def main() -> None:
     surnames = {name for name in surnames if len(name) > 2}
     data = {
         "sources": "Faker sv_SE and no_NO person providers; gender-guesser nam_dict.txt "
-        "(Swedish and Norwegian columns, frequency >= %d)" % MIN_FREQUENCY,
+        f"(Swedish and Norwegian columns, frequency >= {MIN_FREQUENCY})",
         "given": sorted(given),
         "surnames": sorted(surnames - given),
         "also_words": sorted(set(ALSO_WORDS)),

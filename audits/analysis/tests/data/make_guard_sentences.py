@@ -55,12 +55,15 @@ def fodselsnummer(d_number: bool = False) -> str:
         day += 40 if d_number else 0
         body = f"{day:02d}{month:02d}{year:02d}{rng.randint(0, 499):03d}"
         digits = [int(c) for c in body]
-        k1 = 11 - sum(d * w for d, w in zip(digits, [3, 7, 6, 1, 8, 9, 4, 5, 2])) % 11
+        k1 = 11 - sum(d * w for d, w in zip(digits, [3, 7, 6, 1, 8, 9, 4, 5, 2], strict=True)) % 11
         k1 = 0 if k1 == 11 else k1
         if k1 == 10:
             continue
         digits.append(k1)
-        k2 = 11 - sum(d * w for d, w in zip(digits, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2])) % 11
+        k2 = (
+            11
+            - sum(d * w for d, w in zip(digits, [5, 4, 3, 2, 7, 6, 5, 4, 3, 2], strict=True)) % 11
+        )
         k2 = 0 if k2 == 11 else k2
         if k2 == 10:
             continue
@@ -98,17 +101,41 @@ def phone_no() -> str:
 
 def email(given: str, surname: str) -> str:
     domain = rng.choice(["gmail.com", "hotmail.se", "outlook.com", "online.no", "telia.com"])
-    local = rng.choice([f"{given}.{surname}", f"{given[0]}{surname}", f"{given}{rng.randint(60, 99)}"])
+    local = rng.choice(
+        [f"{given}.{surname}", f"{given[0]}{surname}", f"{given}{rng.randint(60, 99)}"]
+    )
     return (local.lower() + "@" + domain).replace("å", "a").replace("ø", "o").replace("ö", "o")
 
 
 def address_sv() -> str:
-    street = rng.choice(["Storgatan", "Kungsgatan", "Björkvägen", "Drottninggatan", "Södra vägen", "Lilla Nygatan", "Ekbacksvägen", "Hamngatan"])
+    street = rng.choice(
+        [
+            "Storgatan",
+            "Kungsgatan",
+            "Björkvägen",
+            "Drottninggatan",
+            "Södra vägen",
+            "Lilla Nygatan",
+            "Ekbacksvägen",
+            "Hamngatan",
+        ]
+    )
     return f"{street} {rng.randint(1, 120)}{rng.choice(['', '', 'B'])}"
 
 
 def address_no() -> str:
-    street = rng.choice(["Storgata", "Kirkeveien", "Karl Johans gate", "Bjerkeveien", "Thorvald Meyers gate", "Sjøgata", "Nedre Slottsgate", "Fjellveien"])
+    street = rng.choice(
+        [
+            "Storgata",
+            "Kirkeveien",
+            "Karl Johans gate",
+            "Bjerkeveien",
+            "Thorvald Meyers gate",
+            "Sjøgata",
+            "Nedre Slottsgate",
+            "Fjellveien",
+        ]
+    )
     return f"{street} {rng.randint(1, 120)}{rng.choice(['', '', 'A'])}"
 
 
@@ -129,7 +156,10 @@ POSITIVE_SV = [
     ("Hon vill ha rapporten till {e}.", ["email"]),
     ("Skicka gärna frågorna i förväg till {e} sa han.", ["email"]),
     ("Hon bor på {a} och har långt till busshållplatsen.", ["address"]),
-    ("Mötet hölls hemma hos honom på {a} eftersom han inte kunde ta sig till kontoret.", ["address"]),
+    (
+        "Mötet hölls hemma hos honom på {a} eftersom han inte kunde ta sig till kontoret.",
+        ["address"],
+    ),
     ("{g} sa att {g2} alltid var snäll mot henne.", ["name"]),
     ("Vi fick höra att {s} på kommunen hade tagit beslutet.", ["name"]),
     ("{g} vill bli kontaktad på {p} eller {e}.", ["name", "phone", "email"]),
@@ -307,9 +337,13 @@ def main() -> None:
         for number in range(len(clean)):
             template, kinds = positives[number % len(positives)]
             text = fill(template, language)
-            rows.append({"language": language, "text": text, "has_personal_data": True, "kinds": kinds})
+            rows.append(
+                {"language": language, "text": text, "has_personal_data": True, "kinds": kinds}
+            )
         for text in clean:
-            rows.append({"language": language, "text": text, "has_personal_data": False, "kinds": []})
+            rows.append(
+                {"language": language, "text": text, "has_personal_data": False, "kinds": []}
+            )
     with OUT.open("w", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
