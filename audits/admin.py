@@ -753,3 +753,6 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["audit__reference", "key"]
     date_hierarchy = "sent_at"
     list_select_related = ["audit"]
+
+# Codes and findings' evidence (audits/analysis, issue 18).
+import audits.analysis.admin  # noqa: E402, F401
