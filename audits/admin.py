@@ -754,5 +754,9 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "sent_at"
     list_select_related = ["audit"]
 
+
+# The question bank and the guides (audits/fieldwork, issue 18).
+import audits.fieldwork.admin  # noqa: E402, F401
+
 # Codes and findings' evidence (audits/analysis, issue 18).
 import audits.analysis.admin  # noqa: E402, F401

@@ -31,3 +31,7 @@ def send_due_reminders() -> int:
     from .services import reminders_send
 
     return reminders_send()
+
+
+# The fieldwork's jobs (guide PDFs), so that the worker registers them too.
+from audits.fieldwork.tasks import generate_guide_pdf, requeue_stale_guide_pdfs  # noqa: E402, F401

@@ -44,6 +44,11 @@ AUDITS_STAFF_PERMISSIONS = [
     *(f"audits.add_{name}" for name in _AUDITS_ADD),
     *(f"audits.change_{name}" for name in _AUDITS_CHANGE),
     *(f"audits.delete_{name}" for name in _AUDITS_DELETE),
+    # The question bank of the guides (issue 18): staff keep it; guides are only shown.
+    "audits.view_bankquestion",
+    "audits.add_bankquestion",
+    "audits.change_bankquestion",
+    "audits.view_guide",
 ]
 
 # Council secretaries at the centre run the councils in admin: they see and add and change

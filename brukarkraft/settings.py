@@ -323,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "audits.tasks.requeue_stale_reports",
         "schedule": crontab(minute="*/10"),
     },
+    "requeue-stale-guide-pdfs": {
+        "task": "audits.fieldwork.tasks.requeue_stale_guide_pdfs",
+        "schedule": crontab(minute="*/10"),
+    },
     "send-pending-tasks": {
         "task": "brukarkraft.tasks.send_pending_tasks",
         "schedule": crontab(minute="*"),
