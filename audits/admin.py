@@ -755,8 +755,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_select_related = ["audit"]
 
 
-# The question bank and the guides (audits/fieldwork, issue 18).
-import audits.fieldwork.admin  # noqa: E402, F401
-
-# Codes and findings' evidence (audits/analysis, issue 18).
+# Codes and findings' evidence (audits/analysis), the question bank and the guides
+# (audits/fieldwork), issue 18.
 import audits.analysis.admin  # noqa: E402, F401
+import audits.fieldwork.admin  # noqa: E402, F401
