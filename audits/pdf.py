@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from .analysis.selectors import analysis_method
 from .models import Audit, AuditMember, DataCollection, Finding, ReportVersion, Theme, Unit
 
 # WeasyPrint lays a long table out far more slowly than several short ones, so the
@@ -68,6 +69,8 @@ class ReportFinding:
     polarity: str
     description: str
     quotes: list[str]
+    # The counts behind a finding made from a code (audits.analysis.FindingEvidence).
+    evidence: object | None = None
 
 
 @dataclass
@@ -202,7 +205,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
 
     theme_labels = dict(Theme.choices)
     by_theme: dict[str, list[ReportFinding]] = {value: [] for value in Theme.values}
-    for finding in audit.findings.order_by("number"):
+    for finding in audit.findings.order_by("number").select_related("evidence"):
         by_theme.setdefault(finding.theme, []).append(
             ReportFinding(
                 number=finding.number,
@@ -211,6 +214,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
                 polarity=finding.get_polarity_display(),
                 description=clean_text(finding.description),
                 quotes=[clean_text(line) for line in finding.quote_lines()],
+                evidence=getattr(finding, "evidence", None),
             )
         )
     themes = [
@@ -271,6 +275,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
         "proposal_tables": _chunks(proposals),
         "answered": any(p.response for p in proposals),
         "survey": _survey_section(audit, language),
+        "analysis_method": analysis_method(audit),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import models
 from django.db.models import Count, Prefetch
 
 from audits.fieldwork.models import Guide, GuideQuestion, GuideSection
@@ -103,3 +104,27 @@ def matrix(audit: Audit) -> dict:
             }
         )
     return {"codes": codes, "sessions": sessions, "rows": rows}
+
+
+def analysis_method(audit: Audit) -> dict:
+    """For the report's method section: the instruments (guides and their questions) and
+    how much was coded. Two queries."""
+    from audits.fieldwork.models import GuideKind
+
+    labels = dict(GuideKind.choices)
+    instruments = [
+        {"label": str(labels.get(row["kind"], row["kind"])), "questions": row["questions"]}
+        for row in Guide.objects.filter(audit=audit)
+        .order_by("kind")
+        .values("kind")
+        .annotate(
+            questions=Count(
+                "sections__questions",
+                filter=models.Q(sections__questions__removed_at__isnull=True),
+            )
+        )
+    ]
+    coded = Passage.objects.of_audit(audit).aggregate(
+        passages=Count("pk", distinct=True), codes=Count("codes", distinct=True)
+    )
+    return {"instruments": instruments, **coded}

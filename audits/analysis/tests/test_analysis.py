@@ -342,3 +342,32 @@ def test_notes_and_passages_go_after_the_report_has_been_approved_for_the_period
     assert not FieldNote.objects.exists() and not Passage.objects.exists()
     assert FindingEvidence.objects.get(finding=finding).interviews_raised == 1
     assert event.pk
+
+
+# --- The report ---------------------------------------------------------------------------
+
+
+def test_the_report_has_the_method_and_each_findings_evidence_in_its_language(
+    audit, team, question
+):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from audits.pdf import report_context
+
+    code = Code.objects.create(audit=audit, name="Väntan", theme="accessibility")
+    make_coded(audit, team[0], 2, 1, code)
+    services.finding_from_code(
+        code=code, by=team[0], title="Lång väntan", description="D", polarity="negative", quotes=[]
+    )
+    for language, evidence, method in (
+        ("sv", "Togs upp i 2 av 2 intervjuer och 0 av", "Så gick analysen till"),
+        ("nb", "Tatt opp i 2 av 2 intervjuer og 0 av", "Slik ble analysen gjort"),
+    ):
+        context = report_context(audit, language)
+        assert context["analysis_method"]["passages"] == 2
+        assert context["analysis_method"]["instruments"][0]["questions"] == 1
+        with translation.override(language):
+            html = " ".join(render_to_string("audits/pdf/report.html", context).split())
+        assert evidence in html
+        assert method in html
