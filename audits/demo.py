@@ -12,6 +12,7 @@ from django.utils import timezone
 from brukarkraft.models import Municipality, Organisation, User
 
 from . import services
+from .fieldwork import demo as fieldwork_demo
 from .models import (
     Audit,
     AuditMember,
@@ -422,4 +423,5 @@ def seed(
         # A draft the commissioner has begun and not sent.
         audit = _order(organisation=ame, by=commissioner, title=title, units=[kumla])
         audits.append(audit)
+    fieldwork_demo.seed(audits, commissioner=commissioner)
     return audits

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from audits import access as audits_access
@@ -442,7 +442,11 @@ def bank(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    gettext("%(count)s questions are added to “%(section)s”.")
+                    ngettext(
+                        "%(count)s question is added to “%(section)s”.",
+                        "%(count)s questions are added to “%(section)s”.",
+                        len(added),
+                    )
                     % {"count": len(added), "section": form.cleaned_data["section"].title},
                 )
                 return _to_guide(guide, f"section-{form.cleaned_data['section'].pk}")
