@@ -12,6 +12,7 @@ from django.utils import timezone
 from brukarkraft.models import Municipality, Organisation, User
 
 from . import services
+from .analysis import demo as analysis_demo
 from .fieldwork import demo as fieldwork_demo
 from .models import (
     Audit,
@@ -424,4 +425,5 @@ def seed(
         audit = _order(organisation=ame, by=commissioner, title=title, units=[kumla])
         audits.append(audit)
     fieldwork_demo.seed(audits, commissioner=commissioner)
+    analysis_demo.seed(audits)
     return audits
