@@ -27,6 +27,11 @@ from brukarkraft.models import JoinRequest
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
 from brukarkraft.tests.rate_limiting import rate_limits_on
+from e2e.analysis_visits import (
+    analysis_crawl_data,
+    auditor_analysis_visits,
+    staff_analysis_visits,
+)
 from e2e.audit_visits import (
     AUDIT_NOT_PAGES,
     admin_audit_visits,
@@ -206,6 +211,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *auditor_survey_visits(data),
         *auditor_audit_visits(data),
+        *auditor_analysis_visits(data),
         *member_council_visits(data),
         *auditor_resource_visits(data),
     ],
@@ -229,6 +235,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("requests to join an organisation", "join_requests"),
         *staff_survey_visits(data),
         *staff_audit_visits(data),
+        *staff_analysis_visits(data),
         *staff_council_visits(data),
         *staff_resource_visits(data),
         *staff_people_visits(data),
@@ -330,9 +337,11 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
         organisation=organisation,
         organisation_name_given="Örebro kommun, AME",
     )
+    audits = audit_crawl_data(commissioner, staff, auditor, organisation)
     return {
         "surveys": survey_crawl_data(staff, auditor),
-        "audits": audit_crawl_data(commissioner, staff, auditor, organisation),
+        "audits": audits,
+        "analysis": analysis_crawl_data(audits, auditor),
         "councils": council_crawl_data(staff, auditor),
         "resources": resource_crawl_data(staff, auditor),
         "people": people_crawl_data(auditor),
