@@ -15,6 +15,9 @@ from audits.models import DataCollection
 
 from .crawl import Visit, submit_main_form
 
+# Takes a POST from the notes page (the "field notes, a hit replaced" visit) and redirects.
+ANALYSIS_NOT_PAGES = {"audits:analysis_replace"}
+
 
 def analysis_crawl_data(audits: dict, auditor) -> dict:
     audit = audits["collecting"]

@@ -51,11 +51,12 @@ def test_guide_notes_guard_coding_finding_report(browser, live_server, login_in_
     page.get_by_role("link", name="Intervju").first.click()
     assert page.get_by_text("Ingen svarar på förmiddagen.").is_visible()  # side by side
 
+    slot = page.get_by_role("region", name="Hur blir du bemött när du ringer?")
     # Notes with a name in them: saved as a draft, the guard highlights the name.
-    page.get_by_label("Dina anteckningar").fill(
+    slot.get_by_label("Dina anteckningar").fill(
         "Det tar lång tid att få svar. Kontaktpersonen Bo ringde aldrig tillbaka."
     )
-    page.get_by_label("Klar: inget i den kan peka ut en person").check()
+    slot.get_by_label("Klar: inget i den kan peka ut en person").check()
     page.get_by_role("button", name="Spara alla anteckningar").click()
     assert page.locator(".error-summary").is_visible()
     assert page.locator("mark", has_text="Bo").first.is_visible()
@@ -63,14 +64,14 @@ def test_guide_notes_guard_coding_finding_report(browser, live_server, login_in_
 
     # One click replaces it; then the note can be marked done.
     page.get_by_role("button", name="Ersätt ”Bo” med [namn]").click()
-    assert "Kontaktpersonen [namn] ringde" in page.get_by_label("Dina anteckningar").input_value()
-    page.get_by_label("Klar: inget i den kan peka ut en person").check()
+    assert "Kontaktpersonen [namn] ringde" in slot.get_by_label("Dina anteckningar").input_value()
+    slot.get_by_label("Klar: inget i den kan peka ut en person").check()
     page.get_by_role("button", name="Spara alla anteckningar").click()
     note = FieldNote.objects.get(author=lead)
     assert note.status == FieldNote.Status.DONE
 
     # Code the first sentence as negative, accessibility.
-    page.get_by_role("link", name="Koda avsnitt i dina anteckningar").click()
+    slot.get_by_role("link", name="Koda avsnitt i dina anteckningar").click()
     page.get_by_label("Det tar lång tid att få svar.", exact=True).check()
     page.get_by_label("Tillgänglighet", exact=True).check()
     page.get_by_label("Negativ", exact=True).check()
@@ -81,7 +82,11 @@ def test_guide_notes_guard_coding_finding_report(browser, live_server, login_in_
     page.goto(f"{base}/audits/{audit.pk}/analysis/")
     table = page.get_by_role("table")
     assert table.get_by_role("rowheader", name="Tillgänglighet").is_visible()
-    table.get_by_role("link", name="Tillgänglighet, Intervju").click()
+    # By keyboard: the cell's link takes focus and Enter opens the passages behind it.
+    cell = table.get_by_role("link", name="Tillgänglighet, Intervju")
+    cell.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_text("Det tar lång tid att få svar.").is_visible()
     page.go_back()
     page.get_by_role("link", name="Skapa en iakttagelse från Tillgänglighet").click()

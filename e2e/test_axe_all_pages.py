@@ -28,6 +28,7 @@ from brukarkraft.roles import Role
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
 from brukarkraft.tests.rate_limiting import rate_limits_on
 from e2e.analysis_visits import (
+    ANALYSIS_NOT_PAGES,
     analysis_crawl_data,
     auditor_analysis_visits,
     staff_analysis_visits,
@@ -293,6 +294,7 @@ NOT_PAGES = (
     | COUNCIL_NOT_PAGES
     | RESOURCE_NOT_PAGES
     | PEOPLE_NOT_PAGES
+    | ANALYSIS_NOT_PAGES
 )
 
 

@@ -81,13 +81,13 @@ def matrix(audit: Audit) -> dict:
     raised it. Three queries."""
     codes = list(Code.objects.of_audit(audit))
     sessions = list(audit.sessions.order_by("held_on", "pk"))
+    # One row per (passage, code) in the link table, so counting needs no DISTINCT.
     cells = {
-        (row["codes"], row["note__session"]): row["count"]
-        for row in Passage.objects.of_audit(audit)
-        .filter(codes__isnull=False)
+        (row["code_id"], row["passage__note__session_id"]): row["count"]
+        for row in Passage.codes.through.objects.filter(passage__note__session__audit=audit)
         .order_by()
-        .values("codes", "note__session")
-        .annotate(count=Count("pk", distinct=True))
+        .values("code_id", "passage__note__session_id")
+        .annotate(count=Count("passage_id"))
     }
     informants = {s.pk: s.informants for s in sessions}
     rows = []
