@@ -371,3 +371,17 @@ def test_the_report_has_the_method_and_each_findings_evidence_in_its_language(
             html = " ".join(render_to_string("audits/pdf/report.html", context).split())
         assert evidence in html
         assert method in html
+
+
+def test_the_admin_never_shows_a_notes_text(client, admin_user, audit, team, session, question):
+    note = services.save_note(
+        session=session, question=question, by=team[0], text="Hemlig text.", version=None
+    )
+    client.force_login(admin_user)
+    for name, args in (
+        ("admin:audits_fieldnote_changelist", []),
+        ("admin:audits_fieldnote_change", [note.pk]),
+    ):
+        response = client.get(reverse(name, args=args))
+        assert response.status_code == 200
+        assert "Hemlig text." not in response.content.decode()
