@@ -48,7 +48,10 @@ AUDITS_STAFF_PERMISSIONS = [
     "audits.view_bankquestion",
     "audits.add_bankquestion",
     "audits.change_bankquestion",
-    "audits.view_guide",
+    *(
+        f"audits.view_{name}"
+        for name in ("guide", "guidesection", "guidequestion", "guidecomment", "guidepdf")
+    ),
 ]
 
 # Council secretaries at the centre run the councils in admin: they see and add and change

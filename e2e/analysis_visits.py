@@ -23,8 +23,11 @@ def analysis_crawl_data(audits: dict, auditor) -> dict:
     audit = audits["collecting"]
     session = audit.sessions.get(kind=DataCollection.Kind.INTERVIEW)
     partner = audit.members.exclude(user=auditor).first().user
-    guide = Guide.objects.create(audit=audit, kind="interview", introduction="Välkommen.")
-    section = GuideSection.objects.create(guide=guide, title="Att komma hit", position=1)
+    # The fieldwork crawl may have made the interview guide already: add a section to it.
+    guide, _new = Guide.objects.get_or_create(
+        audit=audit, kind="interview", defaults={"introduction": "Välkommen."}
+    )
+    section = GuideSection.objects.create(guide=guide, title="Att komma hit", position=90)
     first = GuideQuestion.objects.create(
         section=section, text="Hur blev du mottagen?", follow_ups="Första dagen?", position=1
     )

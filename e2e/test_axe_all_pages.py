@@ -54,6 +54,14 @@ from e2e.council_visits import (
     staff_council_visits,
 )
 from e2e.crawl import Visit, set_up_two_factor, submit_main_form, watch_csp_violations
+from e2e.fieldwork_visits import (
+    FIELDWORK_NOT_PAGES,
+    commissioner_fieldwork_visits,
+    fieldwork_crawl_data,
+    lead_fieldwork_visits,
+    outsider_fieldwork_visits,
+    staff_fieldwork_visits,
+)
 from e2e.helpers import LANGUAGES
 from e2e.people_visits import (
     PEOPLE_NOT_PAGES,
@@ -202,6 +210,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): feedback inbox", "feedback_inbox", status=403),
         Visit("no access (403): surveys", "surveys:list", status=403),
         *commissioner_audit_visits(data),
+        *commissioner_fieldwork_visits(data),
         *commissioner_council_visits(data),
         *commissioner_resource_visits(data),
         *denied_people_visits(data),
@@ -213,6 +222,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *auditor_survey_visits(data),
         *auditor_audit_visits(data),
         *auditor_analysis_visits(data),
+        *lead_fieldwork_visits(data),
         *member_council_visits(data),
         *auditor_resource_visits(data),
     ],
@@ -237,6 +247,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *staff_survey_visits(data),
         *staff_audit_visits(data),
         *staff_analysis_visits(data),
+        *staff_fieldwork_visits(data),
         *staff_council_visits(data),
         *staff_resource_visits(data),
         *staff_people_visits(data),
@@ -271,6 +282,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         *logged_in_visits(data),
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *outsider_audit_visits(data),
+        *outsider_fieldwork_visits(data),
         *outsider_council_visits(data),
         *outsider_resource_visits(data),
     ],
@@ -291,6 +303,7 @@ NOT_PAGES = (
     }
     | SURVEY_NOT_PAGES
     | AUDIT_NOT_PAGES
+    | FIELDWORK_NOT_PAGES
     | COUNCIL_NOT_PAGES
     | RESOURCE_NOT_PAGES
     | PEOPLE_NOT_PAGES
@@ -343,6 +356,7 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
     return {
         "surveys": survey_crawl_data(staff, auditor),
         "audits": audits,
+        "fieldwork": fieldwork_crawl_data(audits["collecting"], commissioner),
         "analysis": analysis_crawl_data(audits, auditor),
         "councils": council_crawl_data(staff, auditor),
         "resources": resource_crawl_data(staff, auditor),

@@ -12,7 +12,7 @@ from django.contrib import admin
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 
-from .models import BankQuestion, Guide, GuideComment, GuidePdf, GuideSection
+from .models import BankQuestion, Guide, GuideComment, GuidePdf, GuideQuestion, GuideSection
 
 
 class BankQuestionResource(resources.ModelResource):
@@ -103,3 +103,47 @@ class GuideAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ShownOnlyAdmin(admin.ModelAdmin):
+    """The guides' parts, for looking up: they change only on the guide pages."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GuideSection)
+class GuideSectionAdmin(ShownOnlyAdmin):
+    list_display = ["title", "guide", "position"]
+    list_filter = ["guide__kind"]
+    search_fields = ["title", "guide__audit__reference"]
+
+
+@admin.register(GuideQuestion)
+class GuideQuestionAdmin(ShownOnlyAdmin):
+    list_display = ["__str__", "section", "position", "removed_at"]
+    list_filter = ["section__guide__kind", "removed_at"]
+    search_fields = ["text", "section__guide__audit__reference"]
+
+
+@admin.register(GuideComment)
+class GuideCommentAdmin(ShownOnlyAdmin):
+    list_display = ["guide", "author", "created_at"]
+    list_filter = ["guide__kind"]
+    search_fields = ["text", "guide__audit__reference"]
+
+
+@admin.register(GuidePdf)
+class GuidePdfAdmin(ShownOnlyAdmin):
+    list_display = ["guide", "language", "status", "requested_at", "finished_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["guide__audit__reference"]

@@ -192,6 +192,9 @@ def _next_position(queryset) -> int:
 def section_add(*, guide: Guide, by: User, title: str) -> GuideSection:
     guide = _lock(guide)
     _require_builder(by, guide)
+    last = guide.sections.order_by("position", "pk").last()
+    if last is not None and last.title == title:
+        return last  # a double press: the section just added
     section = GuideSection.objects.create(
         guide=guide, title=title, position=_next_position(guide.sections.all())
     )
@@ -261,6 +264,9 @@ def question_add(*, guide: Guide, by: User, section: GuideSection, data: dict) -
     guide = _lock(guide)
     _require_builder(by, guide)
     _own(guide, section=section)
+    last = section.questions.current().order_by("position", "pk").last()
+    if last is not None and last.text == data.get("text", ""):
+        return last  # a double press: the question just added
     question = GuideQuestion.objects.create(
         section=section,
         position=_next_position(section.questions.all()),

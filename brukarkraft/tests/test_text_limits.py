@@ -24,6 +24,7 @@ PORTAL_APPS = ["brukarkraft", "audits", "surveys", "councils", "resources"]
 # answering form's (MAX_TEXT_ANSWER).
 NOT_TYPED = {
     ("audits", "ReportVersion", "error"),
+    ("audits", "GuidePdf", "error"),
     ("surveys", "ExportJob", "error"),
     ("resources", "ResourceVersion", "body_html"),
     ("surveys", "Answer", "text"),

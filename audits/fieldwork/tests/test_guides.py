@@ -91,9 +91,7 @@ def test_the_lead_picks_bank_questions_in_the_audits_language(guide, lead, clien
     assert "Bara för fokusgrupper" not in page.content.decode()
     assert "Inte i bruk" not in page.content.decode()
 
-    response = client.post(
-        url("bank", guide), {"section": section.pk, "questions": [chosen.pk]}
-    )
+    response = client.post(url("bank", guide), {"section": section.pk, "questions": [chosen.pk]})
 
     assert response.status_code == 302
     question = GuideQuestion.objects.get(section__guide=guide)
@@ -169,7 +167,7 @@ def test_a_question_moves_across_sections_and_sections_move(guide, lead):
     first = guide.sections.get()
     second = services.section_add(guide=guide, by=lead, title="Avslutning")
     a = services.question_add(guide=guide, by=lead, section=first, data={"text": "A"})
-    b = services.question_add(guide=guide, by=lead, section=second, data={"text": "B"})
+    services.question_add(guide=guide, by=lead, section=second, data={"text": "B"})
 
     assert services.question_move(question=a, by=lead, direction="down")
     a.refresh_from_db()
@@ -325,9 +323,7 @@ def test_the_commissioner_sees_a_guide_only_once_shared_and_comments(
     response = client.post(url("guide", guide), {"text": "Fråga också om öppettiderna."})
     assert response.status_code == 302
     client.post(url("guide", guide), {"text": "Fråga också om öppettiderna."})  # double press
-    assert list(guide.comments.values_list("text", flat=True)) == [
-        "Fråga också om öppettiderna."
-    ]
+    assert list(guide.comments.values_list("text", flat=True)) == ["Fråga också om öppettiderna."]
     assert guide.comments.get().author == commissioner
 
 
@@ -428,3 +424,34 @@ def test_removed_questions_stay_out_of_the_current_list(guide, lead):
     GuideQuestion.objects.filter(pk=question.pk).update(removed_at=timezone.now())
 
     assert not GuideQuestion.objects.current().filter(pk=question.pk).exists()
+
+
+def test_a_double_press_adds_a_section_or_question_once(guide, lead, client):
+    client.force_login(lead)
+    section = guide.sections.get()
+
+    for _ in range(2):
+        client.post(url("section_add", guide), {"title": "Avslutning"})
+        client.post(
+            url("question_add", guide),
+            {"section": section.pk, "text": "Något mer?", "follow_ups": "", "easy_read": ""},
+        )
+
+    assert list(guide.sections.values_list("title", flat=True)) == [
+        "Inledande frågor",
+        "Avslutning",
+    ]
+    assert texts(guide) == ["Något mer?"]
+
+
+def test_an_over_long_question_is_refused_with_a_message(guide, lead, client):
+    client.force_login(lead)
+
+    response = client.post(
+        url("question_add", guide),
+        {"section": guide.sections.get().pk, "text": "x" * 2001, "follow_ups": "", "easy_read": ""},
+    )
+
+    assert response.status_code == 200
+    assert 'href="#id_text"' in response.content.decode()
+    assert texts(guide) == []
