@@ -12,6 +12,7 @@ from django.utils import timezone
 from brukarkraft.models import Municipality, Organisation, User
 
 from . import services
+from .analysis import demo as analysis_demo
 from .bank import demo as bank_demo
 from .fieldwork import demo as fieldwork_demo
 from .models import (
@@ -427,4 +428,5 @@ def seed(
     fieldwork_demo.seed(audits, commissioner=commissioner)
     # The report bank publishes the closed audit (audits/bank/demo.py).
     bank_demo.seed(people=people)
+    analysis_demo.seed(audits)
     return audits

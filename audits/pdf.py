@@ -16,7 +16,18 @@ from django.utils.translation import gettext
 
 from brukarkraft.pdftext import clean_text
 
-from .models import Audit, AuditMember, DataCollection, Finding, ReportVersion, Theme, Unit
+from .models import (
+    Audit,
+    AuditMember,
+    DataCollection,
+    Finding,
+    Guide,
+    GuideKind,
+    Passage,
+    ReportVersion,
+    Theme,
+    Unit,
+)
 
 # WeasyPrint lays a long table out far more slowly than several short ones, so the
 # proposals table is cut into tables of at most this many rows.
@@ -46,6 +57,8 @@ class ReportFinding:
     polarity: str
     description: str
     quotes: list[str]
+    # The counts behind a finding made from a code (audits.analysis.FindingEvidence).
+    evidence: object | None = None
 
 
 @dataclass
@@ -180,7 +193,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
 
     theme_labels = dict(Theme.choices)
     by_theme: dict[str, list[ReportFinding]] = {value: [] for value in Theme.values}
-    for finding in audit.findings.order_by("number"):
+    for finding in audit.findings.order_by("number").select_related("evidence"):
         by_theme.setdefault(finding.theme, []).append(
             ReportFinding(
                 number=finding.number,
@@ -189,6 +202,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
                 polarity=finding.get_polarity_display(),
                 description=clean_text(finding.description),
                 quotes=[clean_text(line) for line in finding.quote_lines()],
+                evidence=getattr(finding, "evidence", None),
             )
         )
     themes = [
@@ -249,6 +263,7 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
         "proposal_tables": _chunks(proposals),
         "answered": any(p.response for p in proposals),
         "survey": _survey_section(audit, language),
+        "analysis_method": analysis_method(audit),
     }
 
 
@@ -260,3 +275,25 @@ def audit_report_pdf(
 
     context = report_context(audit, language, version=version)
     return render_pdf_with_pages("audits/pdf/report.html", context, language=language)
+
+
+def analysis_method(audit: Audit) -> dict:
+    """For the report's method section (audits/analysis keeps the notes and codes): the instruments (guides and their questions) and
+    how much was coded. Two queries."""
+    labels = dict(GuideKind.choices)
+    instruments = [
+        {"label": str(labels.get(row["kind"], row["kind"])), "questions": row["questions"]}
+        for row in Guide.objects.filter(audit=audit)
+        .order_by("kind")
+        .values("kind")
+        .annotate(
+            questions=Count(
+                "sections__questions",
+                filter=Q(sections__questions__removed_at__isnull=True),
+            )
+        )
+    ]
+    coded = Passage.objects.of_audit(audit).aggregate(
+        passages=Count("pk", distinct=True), codes=Count("codes", distinct=True)
+    )
+    return {"instruments": instruments, **coded}

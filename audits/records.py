@@ -3,6 +3,7 @@ for how long" (registered from portal_hooks)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext
 
 from brukarkraft.records import Kept
@@ -23,6 +24,20 @@ def kept_items() -> list[Kept]:
                 "asks for erasure has their name replaced."
             ),
             why=gettext("To carry out the audit agreed with the commissioner: the agreement."),
+        ),
+        Kept(
+            what=gettext("Field notes of user audits"),
+            data=gettext(
+                "What the audit team wrote after each interview and focus group, checked for "
+                "names and other identifying details, and the passages coded from it."
+            ),
+            period=gettext(
+                "%(period)s after the audit's report was approved; the findings and their "
+                "counts of sessions and informants stay."
+            )
+            % {"period": _days(settings.FIELD_NOTES_RETENTION_DAYS)},
+            why=gettext("To analyse what informants said into findings: the agreement."),
+            rule="field_notes",
         ),
         Kept(
             what=gettext("Draft orders never sent"),

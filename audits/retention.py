@@ -63,7 +63,21 @@ def delete_old_report_versions(now: datetime) -> int:
     return deleted
 
 
+def field_notes_due(now: datetime) -> QuerySet:
+    """Field notes (and with them their coded passages) of audits whose report was approved
+    longer ago than FIELD_NOTES_RETENTION_DAYS. The findings and their evidence counts stay."""
+    from .models import AuditEvent, FieldNote
+
+    approved_long_ago = AuditEvent.objects.filter(
+        audit=OuterRef("session__audit"),
+        to_status=Audit.Status.REPORT_APPROVED,
+        at__lt=cutoff("field_notes", now),
+    )
+    return FieldNote.objects.filter(Exists(approved_long_ago)).order_by()
+
+
 RULES = [
     queryset_rule("abandoned_audit_drafts", abandoned_drafts_due, delete_abandoned_drafts),
     queryset_rule("old_report_versions", old_report_versions_due, delete_old_report_versions),
+    queryset_rule("field_notes", field_notes_due),
 ]

@@ -79,4 +79,6 @@ urlpatterns = [
     path("fees/csv/", payout.fees_payout_csv, name="fees_payout_csv"),
     # The interview and focus-group guides (audits/fieldwork, issue 18).
     path("", include("audits.fieldwork.urls")),
+    # Field notes, coding and the analysis matrix (analysis/urls.py).
+    path("", include("audits.analysis.urls")),
 ]

@@ -336,6 +336,10 @@ RETENTION_DAYS = {
     # Accessibility feedback once resolved (the privacy notice promises two years at most).
     "handled_feedback": env.int("RETAIN_HANDLED_FEEDBACK_DAYS", default=730),
 }
+# Audits' field notes and coded passages, counted from the approval of the audit's report
+# (about three months); the findings and their counts stay.
+FIELD_NOTES_RETENTION_DAYS = env.int("FIELD_NOTES_RETENTION_DAYS", default=92)
+RETENTION_DAYS["field_notes"] = FIELD_NOTES_RETENTION_DAYS
 
 # Content-Security-Policy (django-csp): no inline scripts or styles anywhere, so none are
 # allowed; everything comes from this site. Reports of violations go to the log.

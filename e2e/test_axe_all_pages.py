@@ -27,6 +27,12 @@ from brukarkraft.models import JoinRequest
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import AccessibilityFeedbackFactory, UserFactory
 from brukarkraft.tests.rate_limiting import rate_limits_on
+from e2e.analysis_visits import (
+    ANALYSIS_NOT_PAGES,
+    analysis_crawl_data,
+    auditor_analysis_visits,
+    staff_analysis_visits,
+)
 from e2e.audit_visits import (
     AUDIT_NOT_PAGES,
     admin_audit_visits,
@@ -224,6 +230,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("no access (403): commissioner start page", "start_commissioner", status=403),
         *auditor_survey_visits(data),
         *auditor_audit_visits(data),
+        *auditor_analysis_visits(data),
         *lead_fieldwork_visits(data),
         *member_council_visits(data),
         *auditor_resource_visits(data),
@@ -248,6 +255,7 @@ VISITS: dict[str, Callable[[dict], list[Visit]]] = {
         Visit("requests to join an organisation", "join_requests"),
         *staff_survey_visits(data),
         *staff_audit_visits(data),
+        *staff_analysis_visits(data),
         *staff_fieldwork_visits(data),
         *staff_bank_visits(data),
         *staff_council_visits(data),
@@ -310,6 +318,7 @@ NOT_PAGES = (
     | COUNCIL_NOT_PAGES
     | RESOURCE_NOT_PAGES
     | PEOPLE_NOT_PAGES
+    | ANALYSIS_NOT_PAGES
 )
 
 
@@ -363,6 +372,7 @@ def crawl_data(db, settings, tmp_path, staff, auditor, commissioner, organisatio
         "bank": bank,
         "audits": audits,
         "fieldwork": fieldwork_crawl_data(audits["collecting"], commissioner),
+        "analysis": analysis_crawl_data(audits, auditor),
         "councils": council_crawl_data(staff, auditor),
         "resources": resource_crawl_data(staff, auditor),
         "people": people_crawl_data(auditor),

@@ -45,5 +45,7 @@ __all__ = [
 
 # The interview and focus-group guides, used by the audits/fieldwork package.
 # The report bank's publication terms and publications, used by the audits/bank package.
+# Field notes, codes, passages and findings' evidence, used by the audits/analysis package.
+from .analysis import *  # noqa: E402, F401, F403
 from .bank import Publication, PublicationFacet, PublicationTerms  # noqa: E402, F401
 from .fieldwork import *  # noqa: E402, F401, F403

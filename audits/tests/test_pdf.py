@@ -21,8 +21,9 @@ from surveys.tests.factories import answer_many, make_published_survey
 
 pytestmark = pytest.mark.django_db
 
-# Audit, units, team, findings, proposals, their findings, sessions, period, version number.
-CONTEXT_QUERIES = 9
+# Audit, units, team, findings, proposals, their findings, sessions, period, version number,
+# and for the method section the guides and the coded passages (audits.analysis).
+CONTEXT_QUERIES = 11
 
 
 def text_of(data: bytes) -> tuple[PdfReader, str]:

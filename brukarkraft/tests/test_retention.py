@@ -123,6 +123,7 @@ def test_every_rule_runs_and_reports_its_count(now):
         "survey_raw_answers",
         "abandoned_audit_drafts",
         "old_report_versions",
+        "field_notes",
         "login_log",
         "failed_logins",
         "handled_feedback",
