@@ -66,9 +66,9 @@ def _send(selector: str):
 def auditor_analysis_visits(data) -> list[Visit]:
     a = data["analysis"]
     audit = {"pk": a["audit"].pk}
-    notes = {**audit, "session": a["session"].pk}
-    note = {**audit, "note": a["note"].pk}
-    finding = {**audit, "code": a["code"].pk}
+    notes = {**audit, "session_id": a["session"].pk}
+    note = {**audit, "note_id": a["note"].pk}
+    finding = {**audit, "code_id": a["code"].pk}
     return [
         Visit("analysis matrix", "audits:analysis", audit),
         Visit(
@@ -111,6 +111,6 @@ def staff_analysis_visits(data) -> list[Visit]:
         Visit(
             "field notes, counts only (staff)",
             "audits:analysis_notes",
-            {"pk": a["audit"].pk, "session": a["session"].pk},
+            {"pk": a["audit"].pk, "session_id": a["session"].pk},
         ),
     ]

@@ -30,6 +30,8 @@ NOT_TYPED = {
     ("surveys", "Answer", "text"),
     # Word stems the library computes from a published text for search; nobody types them.
     ("resources", "Resource", "search_words"),
+    # ... and the report bank from a published audit.
+    ("audits", "Publication", "search_words"),
 }
 
 
