@@ -78,8 +78,8 @@ def _send_emptied(page):
 
 def lead_fieldwork_visits(data) -> list[Visit]:
     guide = _guide(data)
-    section = {**guide, "section": data["fieldwork"]["section"].pk}
-    question = {**guide, "question": data["fieldwork"]["question"].pk}
+    section = {**guide, "section_id": data["fieldwork"]["section"].pk}
+    question = {**guide, "question_id": data["fieldwork"]["question"].pk}
     return [
         Visit("guides of the audit (lead)", "audits:fieldwork:guides", {"pk": guide["pk"]}),
         Visit("interview guide (lead)", "audits:fieldwork:guide", guide),
