@@ -9,7 +9,10 @@ The admin classes live in modules by area; importing them registers them.
 """
 
 from audits.analysis import admin as analysis_admin  # noqa: E402, F401 — codes and evidence
-from audits.bank import admin as bank_admin  # noqa: E402, F401 — publications, read only
 from audits.fieldwork import admin as fieldwork_admin  # noqa: E402, F401 — the bank and guides
 
-from . import audit, pool  # noqa: F401 — registers the model admins
+from . import (  # noqa: F401 — registers the model admins
+    audit,
+    bank,  # noqa: E402, F401 — publications, read only
+    pool,
+)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from audits.admin.base import ReadOnlyAdmin
-
-from .models import Publication, PublicationFacet, PublicationTerms
+from ..models import Publication, PublicationFacet, PublicationTerms
+from .base import ReadOnlyAdmin
 
 
 @admin.register(PublicationTerms)
