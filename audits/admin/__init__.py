@@ -9,10 +9,10 @@ The admin classes live in modules by area; importing them registers them.
 """
 
 from audits.analysis import admin as analysis_admin  # noqa: E402, F401 — codes and evidence
-from audits.fieldwork import admin as fieldwork_admin  # noqa: E402, F401 — the bank and guides
+from audits.fieldwork import admin as fieldwork_admin  # noqa: E402, F401 — the question bank and guides
 
 from . import (  # noqa: F401 — registers the model admins
     audit,
-    bank,  # noqa: E402, F401 — publications, read only
+    bank,  # publications, read only
     pool,
 )
