@@ -1,7 +1,6 @@
 """The personal-data guard, measured on the labelled note sentences (README: the guard)."""
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -107,10 +106,11 @@ def test_replacing_a_hit_that_is_gone_changes_nothing():
     assert guard.replace("Hun heter Ola.", hit, "nb") == "Hun heter Ola."
 
 
-def test_a_2000_word_note_is_checked_fast():
+def test_a_2000_word_note_is_checked_whole():
+    # Its speed is measured in bench/audits_analysis.py (figures in bench/README.md), not
+    # here: a timed test fails on a busy machine. This checks the long note is read to its end.
     words = " ".join(row["text"] for row in labelled()).split()
-    note = " ".join((words * 4)[:2000])
-    guard.check(note)  # the name list is loaded once
-    started = time.perf_counter()
-    guard.check(note)
-    assert time.perf_counter() - started < 0.1
+    note = " ".join((words * 4)[:2000]) + " Ring 070-123 45 67."
+    hits = guard.check(note)
+    assert hits, "the labelled sentences hold personal data"
+    assert hits[-1].end == len(note) - 1
