@@ -107,6 +107,30 @@ def enqueue_by_name(
         enqueue(task, *args, **kwargs)
 
 
+def requeue_lost(task_name: str, ids: Iterable[int]) -> int:
+    """Send `task_name(id)` again for each id whose job was lost, except those whose job is
+    already kept here waiting for the broker; returns how many were sent.
+
+    For the sweeps of work a row says is queued or being made for longer than its job can
+    take (a crash between commit and publish, or a broker that lost its queue). The job must
+    be idempotent, as every job sent through this module is."""
+    kept = {
+        args[0]
+        for args in PendingTask.objects.unsent()
+        .filter(task=task_name)
+        .values_list("args", flat=True)
+        if args
+    }
+    sent = 0
+    for pk in ids:
+        if pk in kept:
+            continue
+        logger.warning("%s for %s lost its job; sending it again", task_name, pk)
+        enqueue_by_name(task_name, pk, on_commit=False)
+        sent += 1
+    return sent
+
+
 def _keep(task: Task, args: tuple, kwargs: dict, *, error: str) -> PendingTask:
     pending = PendingTask.objects.create(
         task=task.name, args=list(args), kwargs=kwargs, last_error=error[:200]

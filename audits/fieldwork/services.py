@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from audits import access as audits_access
 from audits.models import Audit
 from brukarkraft.models import User
-from brukarkraft.queue import enqueue_by_name
+from brukarkraft.queue import enqueue_by_name, requeue_lost
 
 from . import access
 from .models import (
@@ -427,27 +427,11 @@ def guide_pdf_request(*, guide: Guide, by: User) -> GuidePdf:
 
 def guide_pdfs_requeue_stale(*, now=None) -> int:
     """Send again every guide PDF whose job was lost; returns how many were sent."""
-    from brukarkraft.models import PendingTask
-
     cutoff = (now or timezone.now()) - STALE_PDF_AFTER
-    kept = {
-        args[0]
-        for args in PendingTask.objects.unsent()
-        .filter(task=GUIDE_PDF_TASK)
-        .values_list("args", flat=True)
-        if args
-    }
     stale = GuidePdf.objects.filter(
         status__in=[GuidePdf.Status.QUEUED, GuidePdf.Status.RUNNING], requested_at__lt=cutoff
     ).values_list("pk", flat=True)
-    sent = 0
-    for pdf_id in stale:
-        if pdf_id in kept:
-            continue
-        logger.warning("Guide PDF %s lost its job; sending it again", pdf_id)
-        enqueue_by_name(GUIDE_PDF_TASK, pdf_id, on_commit=False)
-        sent += 1
-    return sent
+    return requeue_lost(GUIDE_PDF_TASK, stale)
 
 
 def guide_pdf_render(*, pdf_id: int) -> GuidePdf | None:

@@ -1,6 +1,7 @@
 """Background jobs of the fieldwork: the guide PDF, and the sweep for PDFs whose job was lost.
 
-Imported by audits.tasks, so the worker (which autodiscovers `audits.tasks`) knows them.
+Imported from AuditsConfig.ready, so the worker (which autodiscovers only `audits.tasks`)
+knows them.
 """
 
 from celery import shared_task

@@ -14,8 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from brukarkraft.models import PendingTask, User
-from brukarkraft.queue import enqueue_by_name
+from brukarkraft.models import User
+from brukarkraft.queue import enqueue_by_name, requeue_lost
 
 from .. import access, workflow
 from ..models import Audit, Notification, ReportVersion
@@ -94,25 +94,11 @@ STALE_REPORT_AFTER = timedelta(minutes=15)
 def reports_requeue_stale(*, now=None) -> int:
     """Send again every report version whose job was lost; returns how many were sent."""
     cutoff = (now or timezone.now()) - STALE_REPORT_AFTER
-    kept = {
-        args[0]
-        for args in PendingTask.objects.unsent()
-        .filter(task=GENERATE_REPORT)
-        .values_list("args", flat=True)
-        if args
-    }
     stale = ReportVersion.objects.filter(
         status__in=[ReportVersion.Status.QUEUED, ReportVersion.Status.RUNNING],
         requested_at__lt=cutoff,
     ).values_list("pk", flat=True)
-    sent = 0
-    for version_id in stale:
-        if version_id in kept:
-            continue  # already waiting in the database for the queue to come back
-        logger.warning("Report version %s lost its job; sending it again", version_id)
-        enqueue_by_name(GENERATE_REPORT, version_id, on_commit=False)
-        sent += 1
-    return sent
+    return requeue_lost(GENERATE_REPORT, stale)
 
 
 def _render_pdf(version: ReportVersion) -> tuple[bytes, int]:

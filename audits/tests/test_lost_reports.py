@@ -39,7 +39,7 @@ def test_the_sweep_sends_only_versions_whose_job_is_lost(audit):
     version(audit, 15, ReportVersion.Status.FAILED, minutes_ago=30)
     version(audit, 16, ReportVersion.Status.READY, minutes_ago=30)
 
-    with mock.patch("audits.services.report.enqueue_by_name") as enqueue:
+    with mock.patch("brukarkraft.queue.enqueue_by_name") as enqueue:
         sent = services.reports_requeue_stale()
 
     assert sent == 2

@@ -172,7 +172,7 @@ def test_the_sweep_sends_only_pdfs_whose_job_is_lost(guide, lead):
     PendingTask.objects.create(task=services.GUIDE_PDF_TASK, args=[kept.pk])
     make(30, GuidePdf.Status.READY)
 
-    with mock.patch.object(services, "enqueue_by_name") as enqueue:
+    with mock.patch("brukarkraft.queue.enqueue_by_name") as enqueue:
         sent = services.guide_pdfs_requeue_stale()
 
     assert sent == 1
