@@ -76,10 +76,9 @@ class Step:
     offered_to: Predicate | None = None
     # The label once the thing exists (the quote is written, then changed).
     label_when: Callable[[Audit], Promise | str | None] | None = None
-    # For the plain transitions' page (views.transitions).
-    title: Promise | str = ""
+    # For the plain transitions' page (views.transitions), whose heading and button are the
+    # label.
     explanation: Promise | str = ""
-    button: Promise | str = ""
     takes_comment: bool = False
 
     def allowed_state(self, audit: Audit) -> bool:
@@ -225,12 +224,10 @@ _STEPS = [
         kind=Kind.PLANNING_STARTED,
         url="audits:transition",
         url_args=("start_planning",),
-        title=_("Start planning"),
         explanation=_(
             "The agreement is in place. Planning starts: put the team together, agree the"
             " instruments with the unit and plan the information meeting."
         ),
-        button=_("Start planning"),
     ),
     Step(
         "start_collecting",
@@ -241,12 +238,10 @@ _STEPS = [
         kind=Kind.COLLECTING_STARTED,
         url="audits:transition",
         url_args=("start_collecting",),
-        title=_("Start data collection"),
         explanation=_(
             "The team starts collecting data: questionnaires, interviews, focus groups or"
             " observation. The team needs at least two auditors, one of them the lead."
         ),
-        button=_("Start data collection"),
     ),
     Step(
         "start_analysis",
@@ -257,12 +252,10 @@ _STEPS = [
         kind=Kind.ANALYSIS_STARTED,
         url="audits:transition",
         url_args=("start_analysis",),
-        title=_("Start the analysis"),
         explanation=_(
             "Data collection is finished. The team writes findings and improvement proposals."
             " At least one session must be recorded."
         ),
-        button=_("Start the analysis"),
     ),
     Step(
         "draft_report",
@@ -273,12 +266,10 @@ _STEPS = [
         kind=Kind.REPORT_DRAFTED,
         url="audits:transition",
         url_args=("draft_report",),
-        title=_("Draft the report"),
         explanation=_(
             "The analysis is done and the report is drafted. Findings and proposals can still"
             " be changed until the report is approved."
         ),
-        button=_("Draft the report"),
     ),
     Step(
         "approve_report",
@@ -289,12 +280,10 @@ _STEPS = [
         kind=Kind.REPORT_APPROVED,
         url="audits:transition",
         url_args=("approve_report",),
-        title=_("Approve the report"),
         explanation=_(
             "The latest ready version of the report becomes the audit's report and can no"
             " longer be changed. The commissioner is told that it is ready."
         ),
-        button=_("Approve the report"),
         takes_comment=True,
     ),
     Step(
@@ -306,11 +295,9 @@ _STEPS = [
         kind=Kind.CLOSED,
         url="audits:transition",
         url_args=("close",),
-        title=_("Close the audit"),
         explanation=_(
             "The follow-up is done and the audit is closed. Nothing can be changed after this."
         ),
-        button=_("Close the audit"),
         takes_comment=True,
     ),
     # --- Feedback and follow-up, the centre's side
