@@ -407,8 +407,13 @@ def seed(audits: list[Audit], *, commissioner) -> None:
     """The bank, and guides on the audits collecting data: the interview guide built from
     the bank and shared, with the commissioner's comment; the focus-group guide a draft."""
     bank = seed_bank()
-    for audit in audits:
-        if audit.status != Audit.Status.COLLECTING or Guide.objects.filter(audit=audit).exists():
+    # Read the status from the database: the services move a copy of each audit through its
+    # steps, so the objects the demo holds may still say "requested".
+    collecting = Audit.objects.filter(
+        pk__in=[audit.pk for audit in audits], status=Audit.Status.COLLECTING
+    ).order_by("pk")
+    for audit in collecting:
+        if Guide.objects.filter(audit=audit).exists():
             continue
         membership = audit.members.filter(role=AuditMember.Role.LEAD).first()
         if membership is None:
