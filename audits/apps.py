@@ -20,4 +20,5 @@ class AuditsConfig(AppConfig):
         receivers.connect()
 
         # Celery's autodiscovery finds audits/tasks.py only: the subpackages' jobs register here.
+        from .bank import tasks as bank_tasks  # noqa: F401
         from .fieldwork import tasks as fieldwork_tasks  # noqa: F401

@@ -169,10 +169,54 @@ def _survey_section(audit: Audit, language: str) -> SurveySection | None:
     )
 
 
-def report_context(audit: Audit, language: str, *, version: int | None = None) -> dict:
-    """Everything the report shows, in `language`, in a fixed number of queries."""
+@dataclass(frozen=True)
+class PublicParts:
+    """What the public variant of the report (the report bank's PDF) may show besides the
+    parts that are always public. The team's names and the people responsible for actions
+    are never in it: they are personal data, and the agreement publishes results, not people."""
+
+    findings: bool = False
+    quotes: bool = False
+
+
+def report_context(
+    audit: Audit,
+    language: str,
+    *,
+    version: int | None = None,
+    public: PublicParts | None = None,
+) -> dict:
+    """Everything the report shows, in `language`, in a fixed number of queries.
+
+    With `public`, the variant for the report bank: no author, no one responsible for an
+    action, and findings and quotes (the informants' words, the survey's free texts) only
+    as far as `public` lets them out."""
     with translation.override(language):
-        return _report_context(audit, language, version)
+        context = _report_context(audit, language, version)
+    if public is not None:
+        _make_public(context, public)
+    return context
+
+
+def _make_public(context: dict, public: PublicParts) -> None:
+    context["public"] = True
+    context["authors"] = []
+    for table in context["proposal_tables"]:
+        for proposal in table:
+            proposal.owner = ""
+            if not public.findings:
+                proposal.findings = ""
+    if not public.findings:
+        context["themes"] = []
+        context["finding_count"] = 0
+    elif not public.quotes:
+        for theme in context["themes"]:
+            for finding in theme.findings:
+                finding.quotes = []
+    survey = context["survey"]
+    if survey is not None and not public.quotes:
+        for question in survey.questions:
+            question.texts = []
 
 
 def _report_context(audit: Audit, language: str, version: int | None) -> dict:
@@ -264,16 +308,21 @@ def _report_context(audit: Audit, language: str, version: int | None) -> dict:
         "answered": any(p.response for p in proposals),
         "survey": _survey_section(audit, language),
         "analysis_method": analysis_method(audit),
+        "public": False,
     }
 
 
 def audit_report_pdf(
-    audit: Audit, language: str, *, version: int | None = None
+    audit: Audit,
+    language: str,
+    *,
+    version: int | None = None,
+    public: PublicParts | None = None,
 ) -> tuple[bytes, int]:
-    """The report as PDF bytes and its number of pages."""
+    """The report as PDF bytes and its number of pages (`public`: see report_context)."""
     from brukarkraft.pdf import render_pdf_with_pages
 
-    context = report_context(audit, language, version=version)
+    context = report_context(audit, language, version=version, public=public)
     return render_pdf_with_pages("audits/pdf/report.html", context, language=language)
 
 

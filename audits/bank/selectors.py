@@ -11,12 +11,10 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from audits.models import (
-    Audit,
     DataCollection,
     Finding,
     Method,
     Proposal,
-    ReportVersion,
     ServiceArea,
     Theme,
     Unit,
@@ -152,15 +150,6 @@ def published_audit(pk: int) -> Publication | None:
             ),
             Prefetch("audit__sessions", queryset=DataCollection.objects.order_by("held_on")),
         )
-        .first()
-    )
-
-
-def approved_report(audit: Audit) -> ReportVersion | None:
-    """The frozen, approved PDF of the audit, if it is ready."""
-    return (
-        audit.reports.filter(approved=True, status=ReportVersion.Status.READY)
-        .exclude(file="")
         .first()
     )
 

@@ -5,18 +5,26 @@ withdrawal. Publishing also writes the bank's facet values and search index."""
 
 from __future__ import annotations
 
+import logging
 from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audits import pdf
 from audits.models import Audit, AuditEvent, Quote, ReportVersion
 from brukarkraft.models import User
+from brukarkraft.queue import enqueue_by_name
 
 from . import access, search
 from .models import Publication, PublicationFacet, PublicationTerms
+
+logger = logging.getLogger(__name__)
+
+GENERATE_PUBLIC_REPORT = "audits.bank.tasks.generate_public_report"
 
 TERMS_FIELDS = ("may_publish_report", "may_publish_findings", "may_publish_quotes", "publish_from")
 
@@ -151,10 +159,13 @@ def publish(*, audit: Audit, by: User) -> Publication:
     publication.published_by, publication.published_at = by, timezone.now()
     publication.language = audit.language
     publication.year = _report_year(audit)
+    # A public PDF left from an earlier publishing was made under the terms of then.
+    _forget_public_report(publication)
     publication.save()
     _write_facets(publication, terms)
     search.index(publication)
     _record(audit, action=PUBLISHED, by=by)
+    enqueue_by_name(GENERATE_PUBLIC_REPORT, publication.pk)
     return publication
 
 
@@ -176,8 +187,58 @@ def withdraw(*, audit: Audit, by: User, reason: str) -> Publication:
     publication.status = Publication.Status.WITHDRAWN
     publication.withdrawn_by, publication.withdrawn_at = by, timezone.now()
     publication.reason = reason
+    _forget_public_report(publication)
     publication.save()
     _record(audit, action=WITHDRAWN, by=by, comment=reason)
+    return publication
+
+
+def _forget_public_report(publication: Publication) -> None:
+    """Clear the public PDF; its file goes once the change is committed (a rollback keeps
+    both the row and the file)."""
+    name = publication.public_report.name
+    publication.public_report = ""
+    publication.public_report_size = 0
+    if name:
+        storage = publication.public_report.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def public_report_render(*, publication_id: int) -> Publication | None:
+    """Make the report bank's PDF of a published audit (worker side): the approved report's
+    content without personal data, and findings and quotes only as the terms allow
+    (audits.pdf.PublicParts). Safe to run twice; does nothing once withdrawn."""
+    publication = (
+        Publication.objects.public()
+        .select_related("audit__quote__publication_terms")
+        .filter(pk=publication_id)
+        .first()
+    )
+    if publication is None or publication.public_report:
+        return publication
+    audit = publication.audit
+    terms = audit.quote.publication_terms
+    version = audit.reports.filter(approved=True, status=ReportVersion.Status.READY).first()
+    # Looked up at each call (pdf.audit_report_pdf), so a test can replace the layout.
+    data, _pages = pdf.audit_report_pdf(
+        audit,
+        version.language if version else audit.language,
+        version=version.number if version else None,
+        public=pdf.PublicParts(
+            findings=terms.may_publish_findings, quotes=terms.may_publish_quotes
+        ),
+    )
+    with transaction.atomic():
+        publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
+        # Withdrawn (or made by another delivery) while the PDF was being laid out.
+        if publication is None or not publication.is_public or publication.public_report:
+            return publication
+        publication.public_report.save(
+            f"{audit.reference or audit.pk}-public.pdf", ContentFile(data), save=False
+        )
+        publication.public_report_size = len(data)
+        publication.save(update_fields=["public_report", "public_report_size"])
+    logger.info("Public report of publication %s made", publication_id)
     return publication
 
 

@@ -92,24 +92,24 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proposals": list(audit.proposals.all()),
         "methods": audit.quote.method_labels(),
         "sessions": selectors.informants_by_kind(list(audit.sessions.all())),
-        "report": selectors.approved_report(audit) if terms.allows_pdf else None,
+        # The PDF for the public: made without personal data by a worker once published.
+        "report": publication if publication.public_report else None,
     }
     return _public(render(request, "audits/bank/detail.html", context))
 
 
 @require_safe
 def bank_report(request: HttpRequest, pk: int) -> FileResponse:
-    """The approved PDF, streamed from storage, only while the audit is published and only
-    if the terms let every part of it (findings, quotes) be published."""
+    """The public variant of the approved report, streamed from storage, only while the
+    audit is published: no names of the team or of anyone responsible for an action, and
+    findings and quotes only as the terms allow (audits.bank.services.public_report_render).
+    The approved version itself, with the team's names, is never served here."""
     publication = _published(pk)
     audit = publication.audit
-    if not audit.quote.publication_terms.allows_pdf:
-        raise Http404
-    version = selectors.approved_report(audit)
-    if version is None:
+    if not publication.public_report:
         raise Http404
     response = FileResponse(
-        version.file.open("rb"),
+        publication.public_report.open("rb"),
         as_attachment=False,
         filename=f"{audit.reference or audit.pk}.pdf",
         content_type="application/pdf",

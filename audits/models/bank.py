@@ -61,11 +61,6 @@ class PublicationTerms(models.Model):
     def __str__(self) -> str:
         return str(self.quote)
 
-    @property
-    def allows_pdf(self) -> bool:
-        # The frozen PDF holds every finding and quote: it goes out only if they all may.
-        return self.may_publish_report and self.may_publish_findings and self.may_publish_quotes
-
     def has_come(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.publish_from is None or self.publish_from <= today
@@ -145,6 +140,16 @@ class Publication(models.Model):
     # " stem stem … " as resources.searchtext.stemmed_text makes it.
     search_words = models.TextField(
         blank=True, default="", editable=False, verbose_name=_("search words")
+    )
+    # The report bank's PDF: the approved report without personal data (no team, no one
+    # responsible for an action) and with only what the terms publish. A worker makes it
+    # when the audit is published (services.public_report_render); the approved version,
+    # with the team's names, never leaves the portal.
+    public_report = models.FileField(
+        _("public report"), upload_to="audits/public/", blank=True, editable=False
+    )
+    public_report_size = models.PositiveIntegerField(
+        _("size of the public report in bytes"), default=0, editable=False
     )
 
     objects = PublicationQuerySet.as_manager()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 from django.core.files.base import ContentFile
 
 from audits.bank import services
@@ -27,11 +29,20 @@ def with_pdf(audit: Audit) -> Audit:
     return audit
 
 
-def published_audit(*, commissioner, staff, terms=None, status=Audit.Status.CLOSED, **kwargs):
-    """An audit in `status` whose terms allow publishing, consented and published."""
+def published_audit(
+    *, commissioner, staff, terms=None, status=Audit.Status.CLOSED, layout=False, **kwargs
+):
+    """An audit in `status` whose terms allow publishing, consented and published, with
+    its public PDF made as the worker makes it after the commit (which a test's transaction
+    never reaches). The PDF's layout is a stand-in unless `layout` (WeasyPrint is slow)."""
     audit = with_pdf(audit_in_state(status, commissioner=commissioner, staff=staff, **kwargs))
     services.terms_save(audit=audit, by=staff, data=terms or EVERYTHING)
     services.consent(audit=audit, by=commissioner)
-    services.publish(audit=audit, by=staff)
+    publication = services.publish(audit=audit, by=staff)
+    if layout:
+        services.public_report_render(publication_id=publication.pk)
+    else:
+        with mock.patch("audits.pdf.audit_report_pdf", return_value=(PDF, 1)):
+            services.public_report_render(publication_id=publication.pk)
     audit.refresh_from_db()
     return audit

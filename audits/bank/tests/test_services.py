@@ -118,7 +118,6 @@ def test_terms_never_allow_a_part_without_its_whole(approved, staff):
         data={**EVERYTHING, "may_publish_report": False},
     )
     assert (terms.may_publish_findings, terms.may_publish_quotes) == (False, False)
-    assert not terms.allows_pdf
 
 
 def test_terms_are_fixed_while_consent_stands(approved, commissioner, staff):
