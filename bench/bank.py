@@ -619,6 +619,18 @@ def open_data_urls() -> list[tuple[str, str]]:
         path = url_or_none(name)
         if path:
             resolved.append((name, path))
+    # The national picture's tables as CSV (one file per slug), if the branch has them.
+    try:
+        from django.urls import reverse
+
+        from audits.bank import national
+
+        for slug in getattr(national, "DATASETS", []):
+            resolved.append(
+                (f"bank:national_csv {slug}", reverse("bank:national_csv", args=[slug]))
+            )
+    except Exception as error:  # noqa: BLE001 — absent on this branch: said, not hidden
+        print(f"  (no national CSV: {type(error).__name__})", flush=True)
     return resolved
 
 
