@@ -3,6 +3,8 @@ and the public search with its facets. They validate; audits.bank.services chang
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -86,8 +88,10 @@ class NationalFilterForm(forms.Form):
 
     def __init__(self, data, *, areas: list[tuple[str, str]], years: list[int]):
         super().__init__(data)
-        self.fields["area"].choices = [("", _("All service areas")), *areas]
-        self.fields["year"].choices = [("", _("All years"))] + [(str(y), str(y)) for y in years]
+        area = cast(forms.ChoiceField, self.fields["area"])
+        year = cast(forms.ChoiceField, self.fields["year"])
+        area.choices = [("", _("All service areas")), *areas]
+        year.choices = [("", _("All years"))] + [(str(y), str(y)) for y in years]
 
     def chosen(self) -> tuple[str, str]:
         """The area and year chosen, or "" for a value that is not (or no longer) there."""
@@ -96,10 +100,15 @@ class NationalFilterForm(forms.Form):
         return self.cleaned_data["area"], self.cleaned_data["year"]
 
 
+class AuditChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.reference} {obj.title}".strip()
+
+
 class ReauditForm(forms.Form):
     """Staff choose the earlier audit of the same unit that this audit audits again."""
 
-    earlier = forms.ModelChoiceField(
+    earlier = AuditChoiceField(
         label=_("Earlier audit"),
         queryset=None,
         required=False,
@@ -109,7 +118,4 @@ class ReauditForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["earlier"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = candidates
-        field.label_from_instance = lambda audit: f"{audit.reference} {audit.title}".strip()
+        self.fields["earlier"].queryset = candidates

@@ -10,7 +10,9 @@ given after publishing show within CACHE_SECONDS."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, F, Max, Q, QuerySet, Value, When
@@ -97,6 +99,10 @@ def _outcome_counts() -> dict:
     return counts
 
 
+def _pick(row: Mapping[str, Any], names: list[str]) -> list[int]:
+    return [row[name] for name in names]
+
+
 def compute(*, include_unpublished: bool = False) -> Picture:
     """The national picture in four grouped queries."""
     audits = _scope(include_unpublished).order_by().values("pk")
@@ -144,10 +150,10 @@ def compute(*, include_unpublished: bool = False) -> Picture:
             for r in finding_rows
         ),
         proposals_by_area=tuple(
-            (r["area"], r["public"], *[r[name] for name in outcome_names]) for r in by_area
+            (r["area"], r["public"], *_pick(r, outcome_names)) for r in by_area
         ),
         proposals_by_county=tuple(
-            (r["county"], r["county_name"], r["public"], *[r[name] for name in outcome_names])
+            (r["county"], r["county_name"], r["public"], *_pick(r, outcome_names))
             for r in by_county
         ),
         audits={r["public"]: r["n"] for r in audit_counts},

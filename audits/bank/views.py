@@ -17,10 +17,9 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from brukarkraft.exports import csv_response
-
 from audits import access as audit_access
 from audits.models import Audit, AuditEvent
+from brukarkraft.exports import csv_response
 from brukarkraft.http import AuthenticatedRequest, post_only
 
 from . import access, comparison, national, selectors, services
