@@ -77,6 +77,8 @@ def audit_link_reaudit(*, audit: Audit, earlier: Audit | None, by: User) -> Audi
     if not access.is_staff(by):
         raise PermissionDenied
     if earlier is not None:
+        # Read the earlier audit's own link afresh: the caller's copy may be old.
+        earlier = _lock(earlier)
         _check_link(audit, earlier)
         comment = gettext("Re-audit of %(audit)s") % {"audit": earlier.reference or earlier.pk}
     elif audit.reaudit_of_id is None:
