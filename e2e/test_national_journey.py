@@ -63,8 +63,8 @@ def test_the_national_picture_by_keyboard(new_context, url, axe, pair):
     page.goto(url("bank:list"))
 
     tab_to(page, "e => (e.getAttribute('href') || '').endsWith('/national/')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_role("heading", level=1).inner_text() == sv("The national picture")
 
     # Narrow the findings to the audits' service area, by keyboard.
@@ -73,8 +73,8 @@ def test_the_national_picture_by_keyboard(new_context, url, axe, pair):
     page.keyboard.press("ArrowDown")
     assert page.locator("select[name=area] option:checked").inner_text() == area_label
     tab_to(page, "e => e.type === 'submit' && e.closest('form.audit-filter')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert f"area={area}" in page.url
 
     # Every chart has its table, with the same figures, and a CSV download.
@@ -96,8 +96,8 @@ def test_the_national_picture_by_keyboard(new_context, url, axe, pair):
     # The re-audit next to its earlier audit, from its page in the bank.
     page.goto(url("bank:detail", pk=later.pk))
     tab_to(page, "e => (e.getAttribute('href') || '').endsWith('/compare/')")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.get_by_role("heading", name=sv("What improved")).count() == 1
     assert page.get_by_role("table").count() == 1
     axe(page, "re-audit side by side")
