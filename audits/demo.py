@@ -270,6 +270,50 @@ def _report(audit: Audit, *, by: User) -> None:
     services.report_render(version_id=version.pk)
 
 
+def _closed(
+    audit: Audit,
+    *,
+    commissioner: User,
+    staff: User,
+    performer: Organisation,
+    team: list[User],
+    findings: int,
+    implemented: int,
+) -> None:
+    """Take an ordered audit through the report, the response and the follow-up, with the
+    first `implemented` proposals carried out and the rest in progress."""
+    services.order_submit(audit=audit, by=commissioner)
+    _agreed(audit, commissioner=commissioner, staff=staff, performer=performer)
+    _team(audit, staff=staff, lead=team[0], others=team[1:])
+    _collect(audit, by=team[0], findings=findings)
+    services.audit_start_analysis(audit=audit, by=staff)
+    services.audit_draft_report(audit=audit, by=staff)
+    _report(audit, by=staff)
+    services.report_approve(audit=audit, by=staff)
+    services.feedback_record(audit=audit, by=staff)
+    for proposal in audit.proposals.all():
+        services.proposal_respond(
+            proposal=proposal,
+            by=commissioner,
+            response=Proposal.Response.ACCEPTED,
+            action="Införs under året.",
+            owner="Enhetschef",
+            deadline=timezone.localdate() + timedelta(days=30),
+        )
+    services.response_submit(audit=audit, by=commissioner)
+    services.follow_up_start(
+        audit=audit, by=staff, follow_up_due=timezone.localdate() + timedelta(days=10)
+    )
+    for index, proposal in enumerate(audit.proposals.all()):
+        done = index < implemented
+        services.proposal_report_progress(
+            proposal=proposal,
+            by=commissioner,
+            progress=Proposal.Progress.IMPLEMENTED if done else Proposal.Progress.IN_PROGRESS,
+            note="Klart enligt plan." if done else "Pågår, klart till hösten.",
+        )
+
+
 def seed(
     *, people: dict[str, User], organisations: dict[str, Organisation], survey=None
 ) -> list[Audit]:
@@ -376,39 +420,38 @@ def seed(
     if title not in existing:
         # An earlier audit, followed up and closed: it counts in the coverage view.
         audit = _order(organisation=ame, by=commissioner, title=title, units=[vivalla])
-        services.order_submit(audit=audit, by=commissioner)
-        _agreed(audit, commissioner=commissioner, staff=staff, performer=verdandi)
-        _team(audit, staff=staff, lead=maria, others=[amira])
-        _collect(audit, by=maria, findings=5)
-        services.audit_start_analysis(audit=audit, by=staff)
-        services.audit_draft_report(audit=audit, by=staff)
-        _report(audit, by=staff)
-        services.report_approve(audit=audit, by=staff)
-        services.feedback_record(audit=audit, by=staff)
-        for proposal in audit.proposals.all():
-            services.proposal_respond(
-                proposal=proposal,
-                by=commissioner,
-                response=Proposal.Response.ACCEPTED,
-                action="Införs under året.",
-                owner="Enhetschef",
-                deadline=timezone.localdate() + timedelta(days=30),
-            )
-        services.response_submit(audit=audit, by=commissioner)
-        services.follow_up_start(
-            audit=audit, by=staff, follow_up_due=timezone.localdate() + timedelta(days=10)
+        _closed(
+            audit,
+            commissioner=commissioner,
+            staff=staff,
+            performer=verdandi,
+            team=[maria, amira],
+            findings=5,
+            implemented=2,
         )
-        for index, proposal in enumerate(audit.proposals.all()):
-            services.proposal_report_progress(
-                proposal=proposal,
-                by=commissioner,
-                progress=Proposal.Progress.IMPLEMENTED
-                if index < 2
-                else Proposal.Progress.IN_PROGRESS,
-                note="Klart enligt plan." if index < 2 else "Pågår, klart till hösten.",
-            )
         services.audit_close(audit=audit, by=staff, comment="Två av tre förslag genomförda.")
         audits.append(audit)
+
+    # Daglig verksamhet Kumla audited twice: the report bank publishes both, the later
+    # linked as a re-audit of the earlier, so they can be read side by side and the
+    # national picture has two service areas (audits/bank/demo.py).
+    for title, findings, implemented in [
+        (bank_demo.EARLIER_TITLE, 6, 2),
+        (bank_demo.REAUDIT_TITLE, 2, 1),
+    ]:
+        if title not in existing:
+            audit = _order(organisation=ame, by=commissioner, title=title, units=[kumla])
+            _closed(
+                audit,
+                commissioner=commissioner,
+                staff=staff,
+                performer=verdandi,
+                team=[amira, maria],
+                findings=findings,
+                implemented=implemented,
+            )
+            services.audit_close(audit=audit, by=staff, comment="Uppföljningen är klar.")
+            audits.append(audit)
 
     title = "Coachning inom Arbetsträning Navet"
     if title not in existing:

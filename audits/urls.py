@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import audit, centre, conduct, coverage, order, payout, report, transitions
+from .views import audit, centre, conduct, coverage, order, payout, reaudit, report, transitions
 
 app_name = "audits"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:pk>/team/<int:member>/lead/", centre.team_lead, name="team_lead"),
     path("<int:pk>/team/<int:member>/remove/", centre.team_remove, name="team_remove"),
     path("<int:pk>/survey/", centre.survey_link, name="survey_link"),
+    path("<int:pk>/reaudit/", reaudit.reaudit_link, name="reaudit_link"),
+    path("<int:pk>/compare/", reaudit.compare, name="compare"),
     path("<int:pk>/step/<str:action>/", transitions.transition, name="transition"),
     path("<int:pk>/feedback/", transitions.feedback, name="feedback"),
     path("<int:pk>/follow-up/start/", transitions.follow_up_start, name="follow_up_start"),

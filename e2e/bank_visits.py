@@ -5,6 +5,7 @@ organisation, so the audit crawl's steps are not disturbed."""
 
 from __future__ import annotations
 
+from audits import services as audit_services
 from audits.bank import services
 from audits.models import Audit
 from audits.tests.factories import audit_in_state
@@ -26,12 +27,21 @@ def bank_crawl_data(commissioner, staff, organisation) -> dict:
     services.terms_save(audit=published, by=staff, data=EVERYTHING)
     services.consent(audit=published, by=commissioner)
     services.publish(audit=published, by=staff)
+    # A re-audit of the published audit's unit, published too: the side-by-side pages.
+    reaudit = audit_in_state(
+        Audit.Status.CLOSED, commissioner=commissioner, staff=staff, findings=1
+    )
+    reaudit.units.add(published.units.get())
+    audit_services.audit_link_reaudit(audit=reaudit, earlier=published, by=staff)
+    services.terms_save(audit=reaudit, by=staff, data=EVERYTHING)
+    services.consent(audit=reaudit, by=commissioner)
+    services.publish(audit=reaudit, by=staff)
     # Approved, terms allowing: the commissioner may consent on its page.
     waiting = audit_in_state(Audit.Status.FEEDBACK_HELD, commissioner=commissioner, staff=staff)
     services.terms_save(audit=waiting, by=staff, data={**EVERYTHING, "may_publish_quotes": False})
     # Quoted, no terms yet: the terms form.
     quoted = audit_in_state(Audit.Status.QUOTED, commissioner=commissioner, staff=staff)
-    return {"published": published, "waiting": waiting, "quoted": quoted}
+    return {"published": published, "reaudit": reaudit, "waiting": waiting, "quoted": quoted}
 
 
 def _pk(data, name: str) -> dict:
@@ -53,6 +63,16 @@ def anonymous_bank_visits(data) -> list[Visit]:
         Visit(
             "publication page, anonymous, goes to login", "bank:publication", _pk(data, "waiting")
         ),
+        Visit("national picture", "bank:national"),
+        Visit("national picture, narrowed", "bank:national", query="?area=other&year=1999"),
+        Visit("re-audit side by side (bank)", "bank:compare", _pk(data, "reaudit")),
+        Visit(
+            "re-audit side by side, unlinked (404)",
+            "bank:compare",
+            _pk(data, "published"),
+            status=404,
+        ),
+        Visit("national picture for staff, anonymous, goes to login", "bank:national_staff"),
     ]
 
 
@@ -69,6 +89,8 @@ def commissioner_bank_visits(data) -> list[Visit]:
             action=lambda page: _withdraw_empty(page),
         ),
         Visit("publication terms (commissioner)", "bank:terms", _pk(data, "quoted")),
+        Visit("re-audit side by side (commissioner)", "audits:compare", _pk(data, "reaudit")),
+        Visit("national picture for staff (403)", "bank:national_staff", status=403),
         Visit(
             "publication terms with errors",
             "bank:terms",
@@ -89,8 +111,19 @@ def staff_bank_visits(data) -> list[Visit]:
         Visit("publication page (staff)", "bank:publication", _pk(data, "published")),
         Visit("publication terms (staff)", "bank:terms", _pk(data, "waiting")),
         Visit("report bank (staff)", "bank:list"),
+        Visit("national picture with unpublished audits (staff)", "bank:national_staff"),
+        Visit("re-audit link (staff)", "audits:reaudit_link", _pk(data, "reaudit")),
+        Visit("re-audit side by side (staff)", "audits:compare", _pk(data, "reaudit")),
     ]
 
 
-# POST-only steps: their buttons are pressed on the publication page; the PDF is a file.
-BANK_NOT_PAGES = {"bank:report", "bank:consent", "bank:publish", "bank:withdraw"}
+# POST-only steps: their buttons are pressed on the publication page; the PDF and the
+# national picture's CSV files are files.
+BANK_NOT_PAGES = {
+    "bank:report",
+    "bank:consent",
+    "bank:publish",
+    "bank:withdraw",
+    "bank:national_csv",
+    "bank:national_staff_csv",
+}

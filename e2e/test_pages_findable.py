@@ -69,6 +69,7 @@ ROLE_PAGES = {
         "audits:list",
         "surveys:list",
         "audits:coverage",
+        "bank:national_staff",
         "audits:fees_payout",
         "councils:member_home",
         "councils:meeting",

@@ -3,6 +3,8 @@ and the public search with its facets. They validate; audits.bank.services chang
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -76,3 +78,44 @@ def read_search(params, kinds) -> tuple[str, dict[str, str]]:
     text = " ".join(params.get("q", "").split())[:MAX_QUERY]
     filters = {kind: params.get(kind, "").strip()[:40] for kind in kinds}
     return text, {kind: value for kind, value in filters.items() if value}
+
+
+class NationalFilterForm(forms.Form):
+    """Narrow the national picture's findings to one service area and one year (GET)."""
+
+    area = forms.ChoiceField(label=_("Service area"), required=False)
+    year = forms.ChoiceField(label=_("Year"), required=False)
+
+    def __init__(self, data, *, areas: list[tuple[str, str]], years: list[int]):
+        super().__init__(data)
+        area = cast(forms.ChoiceField, self.fields["area"])
+        year = cast(forms.ChoiceField, self.fields["year"])
+        area.choices = [("", _("All service areas")), *areas]
+        year.choices = [("", _("All years"))] + [(str(y), str(y)) for y in years]
+
+    def chosen(self) -> tuple[str, str]:
+        """The area and year chosen, or "" for a value that is not (or no longer) there."""
+        if not self.is_valid():
+            return "", ""
+        return self.cleaned_data["area"], self.cleaned_data["year"]
+
+
+class AuditChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.reference} {obj.title}".strip()
+
+
+class ReauditForm(forms.Form):
+    """Staff choose the earlier audit of the same unit that this audit audits again."""
+
+    earlier = AuditChoiceField(
+        label=_("Earlier audit"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not a re-audit"),
+        help_text=_("Earlier audits of the same organisation that audited one of its units."),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["earlier"].queryset = candidates

@@ -177,3 +177,19 @@ def informants_by_kind(sessions: list[DataCollection]) -> list[dict]:
         row["sessions"] += 1
         row["informants"] += session.informants
     return list(rows.values())
+
+
+def reaudit_pairs(audit: Audit) -> dict:
+    """The published audits this published one can be compared with, in one query: the
+    earlier audit it re-audits ("earlier": True if published) and its published re-audits."""
+    rows = list(
+        public_publications()
+        .filter(models.Q(audit_id=audit.reaudit_of_id) | models.Q(audit__reaudit_of_id=audit.pk))
+        .exclude(audit_id=audit.pk)
+        .select_related("audit")
+        .order_by("published_at")
+    )
+    return {
+        "earlier": any(row.audit_id == audit.reaudit_of_id for row in rows),
+        "later": [row.audit for row in rows if row.audit.reaudit_of_id == audit.pk],
+    }

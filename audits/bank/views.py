@@ -19,10 +19,11 @@ from django.views.decorators.http import require_safe
 
 from audits import access as audit_access
 from audits.models import Audit, AuditEvent
+from brukarkraft.exports import csv_response
 from brukarkraft.http import AuthenticatedRequest, post_only
 
-from . import access, selectors, services
-from .forms import BankSearchForm, TermsForm, WithdrawForm, read_search
+from . import access, comparison, national, selectors, services
+from .forms import BankSearchForm, NationalFilterForm, TermsForm, WithdrawForm, read_search
 from .models import PublicationTerms
 
 PAGE_SIZE = 20
@@ -94,6 +95,7 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": selectors.informants_by_kind(list(audit.sessions.all())),
         # The PDF for the public: made without personal data by a worker once published.
         "report": publication if publication.public_report else None,
+        "reaudits": selectors.reaudit_pairs(audit),
     }
     return _public(render(request, "audits/bank/detail.html", context))
 
@@ -115,6 +117,91 @@ def bank_report(request: HttpRequest, pk: int) -> FileResponse:
         content_type="application/pdf",
     )
     return _public(response)
+
+
+@require_safe
+def bank_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published re-audit next to the published audit it re-audits; 404 unless both are
+    public. Findings only where the terms of both let them out."""
+    later = _published(pk).audit
+    earlier_publication = selectors.published_audit(later.reaudit_of_id or 0)
+    if earlier_publication is None:
+        raise Http404
+    earlier = earlier_publication.audit
+    with_findings = (
+        earlier.quote.publication_terms.may_publish_findings
+        and later.quote.publication_terms.may_publish_findings
+    )
+    context = {
+        "comparison": comparison.compare(earlier, later, with_findings=with_findings),
+        "public": True,
+    }
+    return _public(render(request, "audits/bank/compare.html", context))
+
+
+# --- The national picture ---------------------------------------------------------------
+
+
+def _national_context(request: HttpRequest, picture: national.Picture, *, staff: bool) -> dict:
+    areas = [(area, national.area_label(area)) for area in picture.areas]
+    form = NationalFilterForm(request.GET or None, areas=areas, years=picture.years)
+    area, year = form.chosen()
+    return {
+        "form": form,
+        "datasets": national.datasets(picture, staff=staff, area=area, year=year),
+        "filters": request.GET.urlencode(),
+        "public_audits": picture.audits.get(True, 0),
+        "unpublished_audits": picture.audits.get(False, 0),
+        "staff": staff,
+    }
+
+
+def _national_csv(request: HttpRequest, picture: national.Picture, slug: str, *, staff: bool):
+    if slug not in national.DATASETS:
+        raise Http404
+    context = _national_context(request, picture, staff=staff)
+    dataset = next(d for d in context["datasets"] if d.slug == slug)
+    prefix = "national-staff" if staff else "national"
+    response, writer = csv_response(f"{prefix}-{slug}.csv")
+    writer.writerow(dataset.header())
+    writer.writerows(dataset.table())
+    return response
+
+
+def _private(response: R) -> R:
+    # What is not published must never sit in a shared or a browser cache.
+    patch_cache_control(response, private=True, no_store=True, max_age=0)
+    return response
+
+
+@require_safe
+def national_picture(request: HttpRequest) -> HttpResponse:
+    context = _national_context(request, national.public_picture(), staff=False)
+    return _public(render(request, "audits/bank/national.html", context))
+
+
+@require_safe
+def national_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    return _public(_national_csv(request, national.public_picture(), slug, staff=False))
+
+
+def _require_staff(request: HttpRequest) -> None:
+    audit_access.require(audit_access.is_staff(request.user))
+
+
+@login_required
+@require_safe
+def national_staff(request: HttpRequest) -> HttpResponse:
+    _require_staff(request)
+    context = _national_context(request, national.staff_picture(), staff=True)
+    return _private(render(request, "audits/bank/national.html", context))
+
+
+@login_required
+@require_safe
+def national_staff_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_staff(request)
+    return _private(_national_csv(request, national.staff_picture(), slug, staff=True))
 
 
 # --- Terms and publishing, behind login -------------------------------------------------

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0013_field_notes_and_coding'),
+        ('audits', '0014_reaudit_link'),
     ]
 
     operations = [

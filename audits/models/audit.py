@@ -93,6 +93,7 @@ class AuditQuerySet(models.QuerySet):
             "ordered_by",
             "survey",
             "quote",
+            "reaudit_of",
         ).prefetch_related(
             Prefetch("units", queryset=Unit.objects.select_related("municipality")),
             Prefetch("members", queryset=_model("AuditMember").objects.select_related("user")),
@@ -262,6 +263,17 @@ class Audit(models.Model):
         related_name="audits",
         verbose_name=_("survey"),
     )
+    # A new audit of the same unit, linked by the centre to the earlier one, so the two can
+    # be read side by side (what improved); the follow-up stays a stage of one audit.
+    reaudit_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reaudits",
+        verbose_name=_("re-audit of"),
+        help_text=_("The earlier audit of the same unit that this audit audits again."),
+    )
     feedback_meeting_at = models.DateTimeField(_("feedback meeting"), null=True, blank=True)
     feedback_meeting_place = models.CharField(
         _("place of the feedback meeting"), max_length=200, blank=True
@@ -376,6 +388,8 @@ class AuditEvent(models.Model):
         PUBLICATION_CONSENTED = "publication_consented", _("Consent to publishing given")
         REPORT_PUBLISHED = "report_published", _("Report published")
         REPORT_WITHDRAWN = "report_withdrawn", _("Report withdrawn")
+        # Re-audits (audits/services/reaudit.py).
+        REAUDIT_LINKED = "reaudit_linked", _("Linked as a re-audit")
 
     audit = models.ForeignKey(
         Audit, on_delete=models.CASCADE, related_name="events", verbose_name=_("audit")

@@ -54,6 +54,7 @@ from .plan import (
     team_set_lead,
     undertaking_accept,
 )
+from .reaudit import audit_link_reaudit, reaudit_candidates
 from .report import (
     GENERATE_REPORT,
     MAX_REPORT_DELIVERIES,
@@ -97,6 +98,7 @@ __all__ = [
     "audit_close",
     "audit_decline",
     "audit_draft_report",
+    "audit_link_reaudit",
     "audit_link_survey",
     "audit_set_performer",
     "audit_set_summary",
@@ -129,6 +131,7 @@ __all__ = [
     "quote_accept",
     "quote_save",
     "quote_send",
+    "reaudit_candidates",
     "reminders_send",
     "report_approve",
     "report_render",

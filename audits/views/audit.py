@@ -124,6 +124,7 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": [{"event": event, "label": event.get_action_display()} for event in events],
         "actions": _actions(user, audit),
         "sees_invoicing": sees_invoicing,
+        "may_link_reaudit": access.is_staff(user),
     }
     return render(request, "audits/manage/detail.html", context)
 

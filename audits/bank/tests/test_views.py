@@ -138,10 +138,20 @@ def test_get_of_a_step_goes_back_to_the_page(client, approved, commissioner):
     assert response["Location"].endswith(en("bank:publication", approved.pk))
 
 
-def test_the_demo_publishes_the_closed_audit(client, seeded_demo):
-    from audits.bank.demo import PUBLISHED_TITLE
+def test_the_demo_publishes_the_closed_audits_and_a_reaudit_pair(client, seeded_demo):
+    from audits.bank.demo import EARLIER_TITLE, PUBLISHED_TITLE, REAUDIT_TITLE
 
-    publication = Publication.objects.public().get()
-    assert publication.audit.title == PUBLISHED_TITLE
+    published = set(Publication.objects.public().values_list("audit__title", flat=True))
+    assert published == {PUBLISHED_TITLE, EARLIER_TITLE, REAUDIT_TITLE}
     assert PUBLISHED_TITLE in client.get(en("bank:list")).content.decode()
-    assert PUBLISHED_TITLE in client.get(en("home")).content.decode()
+    assert REAUDIT_TITLE in client.get(en("home")).content.decode()
+    reaudit = Audit.objects.get(title=REAUDIT_TITLE)
+    assert reaudit.reaudit_of.title == EARLIER_TITLE
+    compare = client.get(en("bank:compare", reaudit.pk))
+    assert compare.status_code == 200
+    assert compare.context["comparison"].improved
+    national = client.get(en("bank:national"))
+    tables = {d.slug: d for d in national.context["datasets"]}
+    # Two service areas with findings: labour market (Vivalla) and LSS (Kumla).
+    assert len([row for row in tables["findings-area"].rows if sum(row.values)]) == 2
+    assert sum(sum(row.values) for row in tables["proposals-county"].rows) > 0
