@@ -4,47 +4,30 @@ audit: its publication terms and the consent / publish / withdraw steps."""
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from audits import access as audit_access
 from audits.models import Audit, AuditEvent
-from brukarkraft.http import AuthenticatedRequest, post_only
+from brukarkraft.http import AuthenticatedRequest, post_only, public_cache
 
 from . import access, selectors, services
 from .forms import BankSearchForm, TermsForm, WithdrawForm, read_search
 from .models import PublicationTerms
 
 PAGE_SIZE = 20
-# A withdrawn report must disappear at once: browsers keep nothing (max-age=0, they ask
-# again each time), while a shared cache in front of the portal (a CDN, under load) may
-# answer from its copy for this many seconds at most.
-SHARED_MAX_AGE = 30
 PUBLICATION_ACTIONS = [
     services.TERMS_SAVED,
     services.CONSENTED,
     services.PUBLISHED,
     services.WITHDRAWN,
 ]
-
-
-R = TypeVar("R", bound=HttpResponseBase)
-
-
-def _public(response: R) -> R:
-    # For a logged-in reader NoStoreWhenLoggedInMiddleware makes the page private again.
-    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
-    return response
 
 
 # --- The public bank --------------------------------------------------------------------
@@ -67,7 +50,7 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         "publications": page.object_list,
         "searched": bool(text or filters),
     }
-    return _public(render(request, "audits/bank/list.html", context))
+    return public_cache(render(request, "audits/bank/list.html", context))
 
 
 def _published(pk: int):
@@ -94,7 +77,7 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": selectors.informants_by_kind(list(audit.sessions.all())),
         "report": selectors.approved_report(audit) if terms.allows_pdf else None,
     }
-    return _public(render(request, "audits/bank/detail.html", context))
+    return public_cache(render(request, "audits/bank/detail.html", context))
 
 
 @require_safe
@@ -114,7 +97,7 @@ def bank_report(request: HttpRequest, pk: int) -> FileResponse:
         filename=f"{audit.reference or audit.pk}.pdf",
         content_type="application/pdf",
     )
-    return _public(response)
+    return public_cache(response)
 
 
 # --- Terms and publishing, behind login -------------------------------------------------
