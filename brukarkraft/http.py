@@ -1,15 +1,33 @@
-"""Small view helpers about HTTP methods, shared by every app."""
+"""Small view helpers about HTTP methods and caching, shared by every app."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 from .models import User
+
+# A public page that can be taken back (a withdrawn report) must disappear at once:
+# browsers keep nothing (max-age=0, they ask again each time), while a shared cache in
+# front of the portal (a CDN, under load) may answer from its copy for this many seconds.
+SHARED_MAX_AGE = 30
+
+R = TypeVar("R", bound=HttpResponseBase)
+
+
+def public_cache(response: R, *, shared_max_age: int = SHARED_MAX_AGE) -> R:
+    """Mark a page anyone may read as cacheable by shared caches for a short while.
+
+    For a logged-in reader NoStoreWhenLoggedInMiddleware makes the page private again."""
+    patch_cache_control(response, public=True, max_age=0, s_maxage=shared_max_age)
+    return response
 
 
 def post_only(page: str, *keep: str) -> Callable:

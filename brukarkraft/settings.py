@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "brukarkraft",
     "audits",
     "surveys",
@@ -398,7 +401,45 @@ RATE_LIMITS = {
     # Per address, on starting a survey only: far above what a room of people can do.
     "survey_start": env.str("RATE_LIMIT_SURVEY_START", default="3000/m"),
     "feedback": env.str("RATE_LIMIT_FEEDBACK", default="10/m"),
+    # Every request to the open data (API, CSV files, feeds), per client address: counted
+    # by DRF's throttle in the same cache (audits/opendata/throttles.py).
+    "open_data": env.str("RATE_LIMIT_OPEN_DATA", default="120/m"),
 }
+# The open-data API (audits/opendata/, docs/open-data.md): read-only, public, anonymous.
+# No authentication at all, so no session or CSRF is involved and every caller is counted
+# by the open-data throttle; JSON only (the HTML pages about it are the portal's own).
+OPEN_DATA_LICENCE_NAME = "CC BY 4.0"
+OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["audits.opendata.throttles.OpenDataThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Brukarkraft open data",
+    "DESCRIPTION": (
+        "The published user-audit reports of the report bank: audits, findings and "
+        "improvement proposals with the services' responses and follow-up. Read-only. "
+        "Nothing personal is published. Licence: CC BY 4.0; name Brukarkraft as the source."
+    ),
+    "VERSION": "1",
+    "LICENSE": {"name": OPEN_DATA_LICENCE_NAME, "url": OPEN_DATA_LICENCE_URL},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One named enum for each choice set, however many fields and filters use it.
+    "ENUM_NAME_OVERRIDES": {
+        "ThemeEnum": "audits.models.choices.Theme",
+        "ServiceAreaEnum": "audits.models.choices.ServiceArea",
+    },
+}
+
 if not REDIS_URL:
     # Development and the test suite run on one process with the local-memory cache.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

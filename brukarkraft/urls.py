@@ -22,6 +22,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("language/", accounts.set_language, name="set_language"),
     path("favicon.ico", pages.favicon, name="favicon"),
+    # The open-data API is the same in every language: no language prefix.
+    path("api/v1/", include("audits.opendata.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -102,6 +104,7 @@ urlpatterns += i18n_patterns(
     path("councils/", include("councils.urls")),
     path("resources/", include("resources.urls")),
     path("report-bank/", include("audits.bank.urls")),
+    path("open-data/", include("audits.opendata.urls")),
     # Before the admin's own: admin logins go through the portal's login.
     path("admin/login/", accounts.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),

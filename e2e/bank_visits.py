@@ -1,5 +1,5 @@
 """The report bank's pages for the axe crawl: the public bank (list, search, a published
-audit's page) and an audit's publication page and terms form, for the commissioner (who
+audit's page, the open-data page and its index of feeds) and an audit's publication page and terms form, for the commissioner (who
 consents) and staff (who publish). Its own audits, ordered by the commissioner persona's
 organisation, so the audit crawl's steps are not disturbed."""
 
@@ -73,6 +73,9 @@ def anonymous_bank_visits(data) -> list[Visit]:
             status=404,
         ),
         Visit("national picture for staff, anonymous, goes to login", "bank:national_staff"),
+        # Open data (audits/opendata/): the page about it and the index of the feeds.
+        Visit("open data", "open_data:page"),
+        Visit("open data, the feeds", "open_data:feeds"),
     ]
 
 
@@ -114,11 +117,14 @@ def staff_bank_visits(data) -> list[Visit]:
         Visit("national picture with unpublished audits (staff)", "bank:national_staff"),
         Visit("re-audit link (staff)", "audits:reaudit_link", _pk(data, "reaudit")),
         Visit("re-audit side by side (staff)", "audits:compare", _pk(data, "reaudit")),
+        Visit("open data (staff)", "open_data:page"),
     ]
 
 
 # POST-only steps: their buttons are pressed on the publication page; the PDF and the
 # national picture's CSV files are files.
+# Open data's files, feeds and API answer CSV, Atom and JSON, not pages (their own tests
+# and e2e/test_open_data_journey.py read them).
 BANK_NOT_PAGES = {
     "bank:report",
     "bank:consent",
@@ -126,4 +132,16 @@ BANK_NOT_PAGES = {
     "bank:withdraw",
     "bank:national_csv",
     "bank:national_staff_csv",
+    "open_data:audits_csv",
+    "open_data:findings_csv",
+    "open_data:proposals_csv",
+    "open_data:feed",
+    "open_data:area_feed",
+    "api:audits",
+    "api:audit",
+    "api:findings",
+    "api:finding",
+    "api:proposals",
+    "api:proposal",
+    "api:schema",
 }

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from audits.models import (
+    Audit,
     DataCollection,
     Finding,
     Method,

@@ -20,32 +20,20 @@ from django.views.decorators.http import require_safe
 from audits import access as audit_access
 from audits.models import Audit, AuditEvent
 from brukarkraft.exports import csv_response
-from brukarkraft.http import AuthenticatedRequest, post_only
+from brukarkraft.http import AuthenticatedRequest, post_only, public_cache
 
 from . import access, comparison, national, selectors, services
 from .forms import BankSearchForm, NationalFilterForm, TermsForm, WithdrawForm, read_search
 from .models import PublicationTerms
 
 PAGE_SIZE = 20
-# A withdrawn report must disappear at once: browsers keep nothing (max-age=0, they ask
-# again each time), while a shared cache in front of the portal (a CDN, under load) may
-# answer from its copy for this many seconds at most.
-SHARED_MAX_AGE = 30
+R = TypeVar("R", bound=HttpResponseBase)
 PUBLICATION_ACTIONS = [
     services.TERMS_SAVED,
     services.CONSENTED,
     services.PUBLISHED,
     services.WITHDRAWN,
 ]
-
-
-R = TypeVar("R", bound=HttpResponseBase)
-
-
-def _public(response: R) -> R:
-    # For a logged-in reader NoStoreWhenLoggedInMiddleware makes the page private again.
-    patch_cache_control(response, public=True, max_age=0, s_maxage=SHARED_MAX_AGE)
-    return response
 
 
 # --- The public bank --------------------------------------------------------------------
@@ -68,7 +56,7 @@ def bank_list(request: HttpRequest) -> HttpResponse:
         "publications": page.object_list,
         "searched": bool(text or filters),
     }
-    return _public(render(request, "audits/bank/list.html", context))
+    return public_cache(render(request, "audits/bank/list.html", context))
 
 
 def _published(pk: int):
@@ -97,7 +85,7 @@ def bank_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": publication if publication.public_report else None,
         "reaudits": selectors.reaudit_pairs(audit),
     }
-    return _public(render(request, "audits/bank/detail.html", context))
+    return public_cache(render(request, "audits/bank/detail.html", context))
 
 
 @require_safe
@@ -116,7 +104,7 @@ def bank_report(request: HttpRequest, pk: int) -> FileResponse:
         filename=f"{audit.reference or audit.pk}.pdf",
         content_type="application/pdf",
     )
-    return _public(response)
+    return public_cache(response)
 
 
 @require_safe
@@ -136,7 +124,7 @@ def bank_compare(request: HttpRequest, pk: int) -> HttpResponse:
         "comparison": comparison.compare(earlier, later, with_findings=with_findings),
         "public": True,
     }
-    return _public(render(request, "audits/bank/compare.html", context))
+    return public_cache(render(request, "audits/bank/compare.html", context))
 
 
 # --- The national picture ---------------------------------------------------------------
@@ -177,12 +165,12 @@ def _private(response: R) -> R:
 @require_safe
 def national_picture(request: HttpRequest) -> HttpResponse:
     context = _national_context(request, national.public_picture(), staff=False)
-    return _public(render(request, "audits/bank/national.html", context))
+    return public_cache(render(request, "audits/bank/national.html", context))
 
 
 @require_safe
 def national_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    return _public(_national_csv(request, national.public_picture(), slug, staff=False))
+    return public_cache(_national_csv(request, national.public_picture(), slug, staff=False))
 
 
 def _require_staff(request: HttpRequest) -> None:
