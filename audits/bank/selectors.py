@@ -4,9 +4,12 @@ read starts from Publication.objects.public(), so nothing unpublished or withdra
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
@@ -23,6 +26,7 @@ from audits.models import (
 
 from . import search
 from .models import Publication, PublicationFacet
+from .national import bank_fingerprint
 
 Kind = PublicationFacet.Kind
 # The facets in the order the bank shows them.
@@ -83,14 +87,49 @@ def bank_results(*, text: str = "", filters: dict[str, str] | None = None):
     return search.search(queryset, text)
 
 
+# How long the facet counts of one search stay cached. A publish or a withdrawal changes
+# the bank's fingerprint, so the counts of a changed bank are a new key at once; this only
+# bounds how long an unchanged search keeps its entry.
+FACET_CACHE_SECONDS = 300
+FACET_CACHE_PREFIX = "bank:facets:v1"
+
+
+def cached_facet_counts(
+    results: QuerySet[Publication], *, text: str, filters: dict[str, str]
+) -> list[Facet]:
+    """facet_counts(results), its counts from the cache while the bank is unchanged (one
+    small query for the fingerprint). Counting every facet value of thousands of matches
+    is the bank page's dearest query (bench/bank.py); a repeated search, the bank's first
+    page above all, need not pay it again. The counts are cached without words, so one
+    entry serves every language."""
+    search_key = json.dumps([text, sorted(filters.items())], ensure_ascii=False)
+    digest = hashlib.sha256(search_key.encode()).hexdigest()[:32]
+    key = f"{FACET_CACHE_PREFIX}:{bank_fingerprint()}:{digest}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = _facet_rows(results)
+        cache.set(key, rows, FACET_CACHE_SECONDS)
+    return _facets(rows)
+
+
 def facet_counts(results: QuerySet[Publication]) -> list[Facet]:
     """How many of `results` have each facet value, for every kind, in one grouped query."""
-    rows = (
+    return _facets(_facet_rows(results))
+
+
+def _facet_rows(results: QuerySet[Publication]) -> list[dict]:
+    return list(
         PublicationFacet.objects.filter(publication__in=results.order_by().values("pk"))
         .values("kind", "value", "label")
-        .annotate(count=Count("publication", distinct=True))
+        # Not distinct: a publication has each (kind, value) once (publication_facet_unique),
+        # and without DISTINCT PostgreSQL hashes the groups instead of sorting every facet
+        # row of the matches (at 10,000 published audits: 0.27 s against 0.92 s).
+        .annotate(count=Count("publication"))
         .order_by()
     )
+
+
+def _facets(rows: list[dict]) -> list[Facet]:
     facets: dict[str, Facet] = {
         kind: Facet(kind=kind, label=str(Kind(kind).label)) for kind in FACET_KINDS
     }

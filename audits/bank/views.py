@@ -43,7 +43,7 @@ PUBLICATION_ACTIONS = [
 def bank_list(request: HttpRequest) -> HttpResponse:
     text, filters = read_search(request.GET, selectors.FACET_KINDS)
     results = selectors.bank_results(text=text, filters=filters)
-    facets = selectors.facet_counts(results)
+    facets = selectors.cached_facet_counts(results, text=text, filters=filters)
     paginator = Paginator(results.for_cards(), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     for row in page.object_list:
