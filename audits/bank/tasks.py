@@ -16,3 +16,12 @@ def generate_public_report(publication_id: int) -> None:
     from .services import public_report_render
 
     public_report_render(publication_id=publication_id)
+
+
+@shared_task
+def refresh_national_picture() -> None:
+    """Count the public national picture again after a publish or a withdrawal and keep
+    it in the cache, so that no reader waits for the count (seconds at 10,000 audits)."""
+    from .national import public_picture
+
+    public_picture()
