@@ -118,7 +118,7 @@ def facet_counts(results: QuerySet[Publication]) -> list[Facet]:
 
 
 def _facet_rows(results: QuerySet[Publication]) -> list[dict]:
-    return list(
+    rows = (
         PublicationFacet.objects.filter(publication__in=results.order_by().values("pk"))
         .values("kind", "value", "label")
         # Not distinct: a publication has each (kind, value) once (publication_facet_unique),
@@ -127,6 +127,7 @@ def _facet_rows(results: QuerySet[Publication]) -> list[dict]:
         .annotate(count=Count("publication"))
         .order_by()
     )
+    return [dict(row) for row in rows]
 
 
 def _facets(rows: list[dict]) -> list[Facet]:
