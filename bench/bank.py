@@ -552,19 +552,40 @@ def matches(params: dict) -> int:
     return selectors.bank_results(text=text, filters=filters).count()
 
 
-def measure_bank(client, requests: int, warmup: int) -> dict:
+def measure_bank(client, requests: int, warmup: int, uncached: int) -> dict:
+    """Each case `requests` times as it is served (its facet counts cached after the first
+    request, selectors.cached_facet_counts), and `uncached` times with the cache emptied
+    before each request (the facet counts counted: the first visitor of a search)."""
+    from django.core.cache import cache
     from django.urls import reverse
 
     base = reverse("bank:list")
     rows = []
-    all_seconds = []
     for name, params in bank_cases():
         path = f"{base}?{urlencode(params)}" if params else base
         row = measure(client, name, [path], requests, warmup)
         row["matches"] = matches(params)
+        seconds = []
+        for _ in range(uncached):
+            cache.clear()
+            started = time.perf_counter()
+            response = client.get(path)
+            seconds.append(time.perf_counter() - started)
+            assert response.status_code == 200, (name, response.status_code)
+        if seconds:
+            row["uncached_p50_ms"] = round(1000 * percentile(seconds, 0.5), 1)
+            row["uncached_p95_ms"] = round(1000 * percentile(seconds, 0.95), 1)
+            print(
+                f"{'  ... facet counts not cached':<44} p50 {row['uncached_p50_ms']:>6.1f}"
+                f"  p95 {row['uncached_p95_ms']:>6.1f} ms ({uncached} requests)",
+                flush=True,
+            )
         rows.append(row)
-        all_seconds.append(row["p95_ms"])
-    return {"cases": rows, "worst_p95_ms": max(all_seconds)}
+    return {
+        "cases": rows,
+        "worst_p95_ms": max(row["p95_ms"] for row in rows),
+        "worst_uncached_p95_ms": max((row.get("uncached_p95_ms", 0) for row in rows), default=0),
+    }
 
 
 def url_or_none(name: str):
@@ -750,6 +771,9 @@ def main() -> int:  # noqa: C901 — one linear script
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--cold", type=int, default=20, help="cold national requests")
+    parser.add_argument(
+        "--uncached", type=int, default=20, help="bank requests per case, cache emptied"
+    )
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true", help="measure a database kept before")
     parser.add_argument("--no-targets", action="store_true", help="report without failing")
@@ -814,15 +838,18 @@ def main() -> int:  # noqa: C901 — one linear script
                 f" {args.warmup} warm-up (test client, in process, anonymous)",
                 flush=True,
             )
-            bank = measure_bank(client, args.requests, args.warmup)
+            bank = measure_bank(client, args.requests, args.warmup, args.uncached)
             measured += len(bank["cases"])
             for row in bank["cases"]:
                 print(f"  {row['page']:<44} {row['matches']:>6} matches")
             summary["bank"] = bank
             met = bank["worst_p95_ms"] < BANK_P95_MS
+            cold_met = bank["worst_uncached_p95_ms"] < BANK_P95_MS
             print(
-                f"  worst p95 {bank['worst_p95_ms']} ms: target p95 < {BANK_P95_MS} ms"
-                f" {'met' if met else 'NOT MET'}",
+                f"  worst p95 {bank['worst_p95_ms']} ms as served, target p95 < {BANK_P95_MS}"
+                f" ms {'met' if met else 'NOT MET'}; worst p95 with the facet counts not"
+                f" cached {bank['worst_uncached_p95_ms']} ms,"
+                f" {'also met' if cold_met else 'not met'}",
                 flush=True,
             )
             if not met:
