@@ -267,3 +267,17 @@ def test_an_auditor_on_both_teams_reads_them_after_the_undertaking(client, commi
     response = client.get(en("audits:compare", later.pk))
     assert response.status_code == 302
     assert response["Location"].startswith(en("audits:undertaking"))
+
+
+def test_the_bank_comparison_is_three_queries(
+    client, commissioner, staff, django_assert_max_num_queries
+):
+    earlier = published_audit(commissioner=commissioner, staff=staff, findings=6)
+    later = published_audit(commissioner=commissioner, staff=staff, findings=5)
+    same_unit(earlier, later)
+    audit_services.audit_link_reaudit(audit=later, earlier=earlier, by=staff)
+
+    # The pair with its terms, the findings counted, the proposals.
+    with django_assert_max_num_queries(3):
+        response = client.get(en("bank:compare", later.pk))
+    assert response.status_code == 200
