@@ -234,3 +234,18 @@ def reaudit_pairs(audit: Audit) -> dict:
         "earlier": any(row.audit_id == audit.reaudit_of_id for row in rows),
         "later": [row.audit for row in rows if row.audit.reaudit_of_id == audit.pk],
     }
+
+
+def published_reaudit_pair(pk: int) -> tuple[Audit, Audit] | None:
+    """The published re-audit `pk` and the published earlier audit it re-audits, with
+    their terms, in one query; None unless both are public."""
+    rows = {
+        row.audit_id: row.audit
+        for row in public_publications()
+        .filter(models.Q(audit_id=pk) | models.Q(audit__reaudits__pk=pk))
+        .select_related("audit__quote__publication_terms")
+    }
+    later = rows.get(pk)
+    if later is None or later.reaudit_of_id not in rows:
+        return None
+    return rows[later.reaudit_of_id], later

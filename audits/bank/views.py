@@ -111,11 +111,10 @@ def bank_report(request: HttpRequest, pk: int) -> FileResponse:
 def bank_compare(request: HttpRequest, pk: int) -> HttpResponse:
     """A published re-audit next to the published audit it re-audits; 404 unless both are
     public. Findings only where the terms of both let them out."""
-    later = _published(pk).audit
-    earlier_publication = selectors.published_audit(later.reaudit_of_id or 0)
-    if earlier_publication is None:
+    pair = selectors.published_reaudit_pair(pk)
+    if pair is None:
         raise Http404
-    earlier = earlier_publication.audit
+    earlier, later = pair
     with_findings = (
         earlier.quote.publication_terms.may_publish_findings
         and later.quote.publication_terms.may_publish_findings

@@ -3,11 +3,14 @@ may read both audits' results sees the two side by side."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -52,5 +55,9 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         user, later.reaudit_of_id, Audit.objects.select_related("organisation")
     )
     access.require(access.can_read_results(user, later) and access.can_read_results(user, earlier))
+    if access.is_on_team(user, later) and not access.has_undertaking(user):
+        # As on the audit's page: the auditor signs the undertaking before reading results.
+        query = urlencode({"next": request.get_full_path()})
+        return redirect(f"{reverse('audits:undertaking')}?{query}")
     context = {"comparison": comparison.compare(earlier, later), "public": False}
     return render(request, "audits/bank/compare.html", context)

@@ -195,7 +195,8 @@ def test_the_comparison_query_count_does_not_grow(
         same_unit(earlier, later)
         audit_services.audit_link_reaudit(audit=later, earlier=earlier, by=staff)
         client.force_login(staff)
-        with django_assert_max_num_queries(7):
+        # Session, user, the two audits, the access checks, findings, proposals.
+        with django_assert_max_num_queries(8):
             client.get(en("audits:compare", later.pk))
 
     page_queries(1)
@@ -247,3 +248,36 @@ def test_the_bank_leaves_findings_out_when_the_terms_keep_them_back(client, comm
     assert not page.context["comparison"].with_findings
     assert page.context["comparison"].themes == []
     assert "keeps them back" in page.content.decode()
+
+
+def test_an_auditor_on_both_teams_reads_them_after_the_undertaking(client, commissioner, staff):
+    from audits.models import ConfidentialityUndertaking
+    from audits.tests.factories import trained_auditor
+
+    team = [trained_auditor(), trained_auditor()]
+    earlier = audit_in_state(S.CLOSED, commissioner=commissioner, staff=staff, auditors=team)
+    later = audit_in_state(S.CLOSED, commissioner=commissioner, staff=staff, auditors=team)
+    same_unit(earlier, later)
+    audit_services.audit_link_reaudit(audit=later, earlier=earlier, by=staff)
+    client.force_login(team[0])
+    assert client.get(en("audits:compare", later.pk)).status_code == 200
+
+    ConfidentialityUndertaking.objects.filter(user=team[0]).delete()
+
+    response = client.get(en("audits:compare", later.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith(en("audits:undertaking"))
+
+
+def test_the_bank_comparison_is_three_queries(
+    client, commissioner, staff, django_assert_max_num_queries
+):
+    earlier = published_audit(commissioner=commissioner, staff=staff, findings=6)
+    later = published_audit(commissioner=commissioner, staff=staff, findings=5)
+    same_unit(earlier, later)
+    audit_services.audit_link_reaudit(audit=later, earlier=earlier, by=staff)
+
+    # The pair with its terms, the findings counted, the proposals.
+    with django_assert_max_num_queries(3):
+        response = client.get(en("bank:compare", later.pk))
+    assert response.status_code == 200
