@@ -26,7 +26,16 @@ def _media(tmp_path_factory):
 
 
 # The pages each role uses, by URL name; admin pages count when a link to them is found.
-PUBLIC = {"home", "councils:list", "councils:detail", "resources:library", "resources:detail"}
+PUBLIC = {
+    "home",
+    "councils:list",
+    "councils:detail",
+    "resources:library",
+    "resources:detail",
+    # Open data is found from the report bank in the main menu.
+    "open_data:page",
+    "open_data:feeds",
+}
 ROLE_PAGES = {
     "bestallare@demo.brukarkraft.se": PUBLIC
     | {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import django_filters
 
-from audits.models import Finding, Proposal, ServiceArea, Theme
+from audits.models import Audit, Finding, Proposal, ServiceArea, Theme
 
 from . import selectors
 
@@ -53,7 +53,7 @@ class AuditFilter(_FacetFilters):
     )
 
     class Meta:
-        model = selectors.Audit
+        model = Audit
         fields: list[str] = []
 
 

@@ -120,8 +120,3 @@ def facet_values(audit: Audit, kind: str) -> list[str]:
     """The values of one kind among an audit's prefetched facet values (public_audits())."""
     publication = audit.publication
     return [f.value for f in getattr(publication, "open_facets", []) if f.kind == kind]
-
-
-def facet_labels(audit: Audit, kind: str) -> list[str]:
-    publication = audit.publication
-    return [f.label for f in getattr(publication, "open_facets", []) if f.kind == kind]

@@ -71,7 +71,7 @@ def _download(request: HttpRequest, name: str) -> HttpResponse | StreamingHttpRe
     source, filterset_class = CSV_SOURCES[name]
     filterset = filterset_class(request.GET, queryset=source())
     if not filterset.is_valid():
-        return HttpResponseBadRequest(str(filterset.errors), content_type="text/plain")
+        return HttpResponseBadRequest(filterset.errors.as_text(), content_type="text/plain")
     response = StreamingHttpResponse(
         _rows(datasets.DATASETS[name], filterset.qs), content_type="text/csv; charset=utf-8"
     )
