@@ -137,7 +137,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "brukarkraft",
+            # Several deployments (or test runs) may share one Redis: each keeps its own keys.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="brukarkraft"),
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
@@ -232,13 +233,20 @@ if MEDIA_S3_BUCKET:
     }
 else:
     _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Production serves hashed names (cached for ever) with gzip and Brotli copies made by
+# collectstatic. STATIC_COMPRESS=false skips the compressed copies, which take most of
+# collectstatic's time (about 20 s): for throwaway production-shaped runs (the multinode
+# test), never for a real deployment.
+STATIC_COMPRESS = env.bool("STATIC_COMPRESS", default=True)
 STORAGES = {
     "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_COMPRESS
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
@@ -284,6 +292,10 @@ else:
     # A task not acknowledged within this time is delivered again (acks_late).
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue every task goes to and every worker reads. Deployments sharing one Redis give
+# each its own queue and key prefix (CELERY_BROKER_KEY_PREFIX, below), so that no worker
+# takes another's jobs and no restore of unacknowledged messages touches another's.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -321,6 +333,8 @@ if not CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
         "CELERY_VISIBILITY_TIMEOUT", default=900
     )
+    if _broker_key_prefix := env.str("CELERY_BROKER_KEY_PREFIX", default=""):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_key_prefix
 
 # How long personal data and working material are kept (days). The retention task deletes
 # what is due every night; the staff page "What we keep" lists these same figures.
@@ -336,6 +350,10 @@ RETENTION_DAYS = {
     # Accessibility feedback once resolved (the privacy notice promises two years at most).
     "handled_feedback": env.int("RETAIN_HANDLED_FEEDBACK_DAYS", default=730),
 }
+# A report version queued or being made for longer than this has lost its job (its worker
+# died, or Redis lost the queue); the beat's sweep sends it again. Well beyond the task's
+# time limit in production; the multinode test shortens it to seconds.
+REPORT_STALE_AFTER_SECONDS = env.int("REPORT_STALE_AFTER_SECONDS", default=15 * 60)
 # Audits' field notes and coded passages, counted from the approval of the audit's report
 # (about three months); the findings and their counts stay.
 FIELD_NOTES_RETENTION_DAYS = env.int("FIELD_NOTES_RETENTION_DAYS", default=92)

@@ -7,6 +7,7 @@ import hashlib
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -87,13 +88,15 @@ MAX_REPORT_DELIVERIES = 3
 # A version queued or being made for longer than this has lost its job (a crash between the
 # commit and the publish, or Redis losing its queue): the sweep sends it again. Well beyond
 # the task's time limit, so a report still being made is not sent twice in the normal case
-# (and a second delivery would be harmless: report_render is idempotent).
+# (and a second delivery would be harmless: report_render is idempotent). The default of
+# settings.REPORT_STALE_AFTER_SECONDS, which the multinode test shortens to seconds.
 STALE_REPORT_AFTER = timedelta(minutes=15)
 
 
 def reports_requeue_stale(*, now=None) -> int:
     """Send again every report version whose job was lost; returns how many were sent."""
-    cutoff = (now or timezone.now()) - STALE_REPORT_AFTER
+    after = timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
+    cutoff = (now or timezone.now()) - after
     stale = ReportVersion.objects.filter(
         status__in=[ReportVersion.Status.QUEUED, ReportVersion.Status.RUNNING],
         requested_at__lt=cutoff,
