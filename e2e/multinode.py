@@ -234,14 +234,22 @@ class Balancer:
         other.turn = self.turn
         return other
 
-    def _next_nodes(self) -> list[Process]:
-        alive = [node for node in self.nodes if not node.killed]
+    def peek(self) -> Process:
+        """The node the next request goes to."""
+        return self._ordered()[0]
+
+    def _ordered(self) -> list[Process]:
+        start = self.turn % len(self.nodes)
+        ordered = self.nodes[start:] + self.nodes[:start]
+        alive = [node for node in ordered if not node.killed]
         if not alive:
             raise Unavailable("no web node left")
-        start = self.turn % len(self.nodes)
+        return alive
+
+    def _next_nodes(self) -> list[Process]:
+        ordered = self._ordered()
         self.turn += 1
-        ordered = self.nodes[start:] + self.nodes[:start]
-        return [node for node in ordered if not node.killed]
+        return ordered
 
     def request(
         self,
@@ -344,6 +352,9 @@ class Deployment:
     web: list[Process]
     workers: list[Process]
     balancer: Balancer
+
+    # Where the nodes keep files in the bucket (MEDIA_S3_PREFIX's default).
+    media_prefix = "media"
 
     @property
     def processes(self) -> list[Process]:
@@ -634,10 +645,14 @@ def deployment(
             balancer=Balancer(web),
         )
     finally:
+        stopping = time.monotonic()
         # Killed, not stopped: nothing of a test deployment needs a tidy exit, and a
         # graceful stop of five processes one after the other takes seconds each.
         for process in reversed(started):
             process.kill()
+        print(f"killed {time.monotonic()-stopping:.1f}", file=sys.stderr)
         _drop_database(template_url, database)
+        print(f"dropped {time.monotonic()-stopping:.1f}", file=sys.stderr)
         _delete_redis_keys(redis_url, [prefix])
         shutil.rmtree(base / "release", ignore_errors=True)
+        print(f"teardown {time.monotonic()-stopping:.1f}", file=sys.stderr)
