@@ -16,7 +16,7 @@ What it starts, as README "Production" describes a deployment of several machine
   and two Celery workers (no beat: the test sends the beat's sweep itself). Each process
   runs in an empty working directory of its own, with MEDIA_ROOT and VAR_DIR inside it, so
   nothing can pass between nodes through a local disk; the test checks they stay empty.
-  The static files are the release's build (collectstatic, once per deployment), read-only
+  The static files are the release's build (collectstatic, kept between runs), read-only
   to every node as a container image's would be;
 - a load-balancer stand-in (`Balancer`): sends each request to the next node in turn, as
   the proxy does (X-Forwarded-Proto, X-Real-IP, the public host name), keeps the cookies
@@ -29,6 +29,7 @@ report PDF slowed by SLOW_REPORT_SECONDS, so a test can kill a worker while it h
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -37,6 +38,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -405,6 +407,39 @@ class Deployment:
         return {p.name: p.files_written() for p in [*self.web, *self.workers] if p.files_written()}
 
 
+def static_build(env: dict[str, str]) -> Path:
+    """The collected static files of the current sources, as a release's build holds them.
+
+    collectstatic takes seconds even without the compressed copies (STATIC_COMPRESS=false),
+    so the result is kept in the temporary folder under a digest of every source file's
+    name, size and time, and made again only when one changes."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    root = Path(tempfile.gettempdir()) / "brukarkraft-multinode-static" / digest.hexdigest()[:16]
+    if (root / "staticfiles.json").exists():
+        return root
+    building = root.with_name(f"{root.name}-{uuid.uuid4().hex[:6]}")
+    building.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
+        cwd=building.parent,
+        env=_python_env(
+            {**env, "STATIC_ROOT": str(building), "DJANGO_SETTINGS_MODULE": "brukarkraft.settings"}
+        ),
+        check=True,
+    )
+    # Renamed when complete, so a run that was stopped half-way leaves no broken build.
+    with suppress(OSError):
+        building.rename(root)
+    shutil.rmtree(building, ignore_errors=True)
+    return root
+
+
 def _python_env(extra: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     env.update(PYTHONPATH=str(BASE_DIR), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
@@ -424,16 +459,35 @@ def _copy_database(template_url: str, template: str, name: str) -> None:
         connection.close()
 
 
-def _drop_database(template_url: str, name: str) -> None:
+def drop_database(server_url: str, name: str) -> None:
     import psycopg2
 
-    connection = psycopg2.connect(template_url.rsplit("/", 1)[0] + "/postgres")
+    connection = psycopg2.connect(server_url + "/postgres")
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         connection.close()
+
+
+def _drop_database_later(template_url: str, name: str) -> None:
+    # DROP DATABASE waits for a checkpoint, seconds on a busy machine: a process of its
+    # own does it, and the test does not wait.
+    subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from e2e.multinode import drop_database; drop_database(*sys.argv[1:])",
+            template_url.rsplit("/", 1)[0],
+            name,
+        ],
+        cwd=BASE_DIR,
+        env=_python_env({}),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _delete_redis_keys(redis_url: str, prefixes: list[str]) -> None:
@@ -460,15 +514,15 @@ def deployment(
     template_url: str,
     template: str,
     redis_url: str,
-    slow_report_seconds: float = 3,
+    slow_report_seconds: float = 2,
     visibility_timeout: int = 4,
     report_stale_after: int = 3,
     echo: bool = False,
 ) -> Iterator[Deployment]:
     """Start the deployment described at the top of this module; stop and remove it after.
 
-    `template_url` reaches the migrated database `template`, which nobody may be connected
-    to while it is copied. `echo` sends every process's output to standard output (for a
+    `template_url` reaches the migrated database `template` (the suite's test database),
+    which nobody may be connected to while it is copied. `echo` sends every process's output to standard output (for a
     person watching `make multinode`) instead of the log files under `base`."""
     tag = uuid.uuid4().hex[:10]
     database = f"{template}_mn_{tag}"[:63]
@@ -480,17 +534,6 @@ def deployment(
     logs = base / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     started: list[Process] = []
-    # A database the suite reuses (--reuse-db) may lag the code's migrations: bring the
-    # template up to date first (nothing to do in CI, where it is new), then copy it.
-    migrate = subprocess.run(
-        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"],
-        cwd=base,
-        env=_python_env(
-            {"DATABASE_URL": template_url, "DJANGO_SETTINGS_MODULE": "brukarkraft.settings"}
-        ),
-    )
-    if migrate.returncode != 0:
-        raise AssertionError("migrate failed on the test database")
     _copy_database(template_url, template, database)
     try:
         store = Process(
@@ -523,21 +566,14 @@ def deployment(
             "MEDIA_S3_REGION": "us-east-1",
             "MEDIA_S3_ACCESS_KEY_ID": S3_KEY,
             "MEDIA_S3_SECRET_ACCESS_KEY": S3_KEY,
-            "STATIC_ROOT": str(base / "release" / "static"),
             "STATIC_COMPRESS": "false",
             "EMAIL_URL": "consolemail://",
             "LOG_LEVEL": "INFO",
             "GUNICORN_ACCESS_LOG": "-",
         }
-        # The release step (`make release`), once for the deployment; migrate ran on the
-        # template, before it was copied.
-        collect = subprocess.run(
-            [sys.executable, "-m", "django", "collectstatic", "--noinput", "-v0"],
-            cwd=base,
-            env=_python_env({**env, "DJANGO_SETTINGS_MODULE": "brukarkraft.settings"}),
-        )
-        if collect.returncode != 0:
-            raise AssertionError("collectstatic failed")
+        # The release step (`make release`): migrate ran on the template; the static files
+        # are collected once for every deployment of the same sources (static_build).
+        env["STATIC_ROOT"] = str(static_build(env))
         wait_until(lambda: _http_ok(s3_endpoint), "the object store", watch=[store])
         import boto3
 
@@ -645,14 +681,9 @@ def deployment(
             balancer=Balancer(web),
         )
     finally:
-        stopping = time.monotonic()
         # Killed, not stopped: nothing of a test deployment needs a tidy exit, and a
         # graceful stop of five processes one after the other takes seconds each.
         for process in reversed(started):
             process.kill()
-        print(f"killed {time.monotonic()-stopping:.1f}", file=sys.stderr)
-        _drop_database(template_url, database)
-        print(f"dropped {time.monotonic()-stopping:.1f}", file=sys.stderr)
+        _drop_database_later(template_url, database)
         _delete_redis_keys(redis_url, [prefix])
-        shutil.rmtree(base / "release", ignore_errors=True)
-        print(f"teardown {time.monotonic()-stopping:.1f}", file=sys.stderr)

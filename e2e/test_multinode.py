@@ -22,7 +22,8 @@ import re
 import time
 
 import pytest
-from django.conf import global_settings, settings
+from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
@@ -61,13 +62,12 @@ PDF = b"%PDF-1.4\n" + b"signed agreement, scanned " * 2000 + b"\n%%EOF\n"
 
 
 @pytest.fixture
-def site(tmp_path, django_db_setup, django_db_blocker, settings):
+def site(tmp_path, django_db_setup, django_db_blocker):
     """The deployment, with this process's ORM pointed at the deployment's database."""
     from django.db import connection
 
-    # The nodes check passwords with the production hashers, not the suite's fast one.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     with django_db_blocker.unblock():
+        migrate_if_behind()
         template = connection.settings_dict["NAME"]
         template_url = database_url()
         connection.close()
@@ -84,6 +84,25 @@ def site(tmp_path, django_db_setup, django_db_blocker, settings):
             finally:
                 connection.close()
                 connection.settings_dict["NAME"] = template
+
+
+def migrate_if_behind() -> None:
+    """Bring the suite's database, the deployment's template, up to the code's migrations:
+    with --reuse-db it may lag behind (in CI it is new and nothing is done)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0)
+
+
+def with_real_password(user):
+    # The suite hashes with MD5 for speed; the nodes check with the production hashers.
+    user.password = make_password(DEFAULT_PASSWORD, hasher=PBKDF2PasswordHasher())
+    user.save(update_fields=["password"])
+    return user
 
 
 def say(message: str) -> None:
@@ -112,9 +131,9 @@ def log_in(lb: Balancer, user, device: TOTPDevice | None = None) -> None:
 
 def people():
     organisation = OrganisationFactory()
-    commissioner = UserFactory(roles=[Role.COMMISSIONER])
+    commissioner = with_real_password(UserFactory(roles=[Role.COMMISSIONER]))
     MembershipFactory(user=commissioner, organisation=organisation, is_contact=True)
-    staff = UserFactory(roles=[Role.STAFF])
+    staff = with_real_password(UserFactory(roles=[Role.STAFF]))
     device = TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
     return organisation, commissioner, staff, device
 
