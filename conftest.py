@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(items):
 
     The longest tests first, so the parallel workers finish together.
 
-    The axe crawl's tests take up to a minute each and the other browser and real-worker
+    The axe crawl's tests and the multinode run take up to a minute each and the other
+    browser and real-worker
     tests seconds; most others take milliseconds. Collected last, the long ones left one
     worker running a crawl while the other had nothing to do. The Makefile hands tests out
     one at a time (--maxschedchunk), so they go to whichever worker is free.
@@ -50,7 +51,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
     def rank(item) -> int:
-        if item.path.name == "test_axe_all_pages.py":
+        if item.path.name == "test_axe_all_pages.py" or item.get_closest_marker("multinode"):
             return 0
         if item.get_closest_marker("browser") or item.get_closest_marker("worker"):
             return 1

@@ -303,7 +303,9 @@ class Balancer:
 
     def _keep_cookies(self, response: requests.Response) -> None:
         for cookie in response.cookies:
-            if cookie.value in ("", '""') or (cookie.expires is not None and cookie.expires < time.time()):
+            if cookie.value in ("", '""') or (
+                cookie.expires is not None and cookie.expires < time.time()
+            ):
                 self.cookies.pop(cookie.name, None)
             else:
                 self.cookies[cookie.name] = cookie.value
@@ -390,7 +392,9 @@ class Deployment:
         from celery import Celery
 
         app = Celery("multinode-beat", broker=self.env["REDIS_URL"])
-        app.conf.broker_transport_options = {"global_keyprefix": self.env["CELERY_BROKER_KEY_PREFIX"]}
+        app.conf.broker_transport_options = {
+            "global_keyprefix": self.env["CELERY_BROKER_KEY_PREFIX"]
+        }
         app.conf.task_default_queue = self.env["CELERY_QUEUE"]
         with app.connection_for_write() as connection:
             app.send_task(name, args=args, connection=connection)

@@ -146,7 +146,11 @@ def draft_order(organisation, commissioner) -> Audit:
         audit=audit,
         by=commissioner,
         units=[
-            {"name": unit.name, "service_area": unit.service_area, "municipality": unit.municipality}
+            {
+                "name": unit.name,
+                "service_area": unit.service_area,
+                "municipality": unit.municipality,
+            }
         ],
     )
     services.order_save_step(
@@ -176,7 +180,11 @@ def to_report_draft(audit: Audit, staff) -> None:
     services.session_record(
         audit=audit,
         by=staff,
-        data={"kind": DataCollection.Kind.FOCUS_GROUP, "held_on": audit.created_at.date(), "informants": 6},
+        data={
+            "kind": DataCollection.Kind.FOCUS_GROUP,
+            "held_on": audit.created_at.date(),
+            "informants": 6,
+        },
     )
     services.audit_start_analysis(audit=audit, by=staff)
     finding = services.finding_create(
@@ -190,7 +198,9 @@ def to_report_draft(audit: Audit, staff) -> None:
             "quotes": "Jag visste inte vem jag skulle fråga.",
         },
     )
-    services.proposal_create(audit=audit, by=staff, text="Inför en fast kontaktperson.", findings=[finding])
+    services.proposal_create(
+        audit=audit, by=staff, text="Inför en fast kontaktperson.", findings=[finding]
+    )
     services.audit_draft_report(audit=audit, by=staff)
 
 
@@ -236,7 +246,10 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     question = add_question(SectionFactory(survey=survey, position=1))
     published = centre.post(reverse("surveys:publish", args=[survey.pk]))
     assert location(published) == reverse("surveys:distribution", args=[survey.pk]), [
-        message for message in re.findall(r'class="alert[^"]*"[^>]*>(.*?)</', centre.get(location(published)).text, re.S)
+        message
+        for message in re.findall(
+            r'class="alert[^"]*"[^>]*>(.*?)</', centre.get(location(published)).text, re.S
+        )
     ]
     survey.refresh_from_db()
     first_option = question.options.order_by("position", "pk").first()

@@ -129,9 +129,7 @@ SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
 
 @workflow.performs("agreement_upload")
 @transaction.atomic
-def agreement_upload(
-    *, audit: Audit, by: User, signed_agreement, submission_id: str = ""
-) -> Quote:
+def agreement_upload(*, audit: Audit, by: User, signed_agreement, submission_id: str = "") -> Quote:
     """Store the signed agreement (a checked PDF) after the quote is accepted.
 
     `submission_id` is the form's double-submit key: the same form sent again (a double
