@@ -152,6 +152,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# State that must be the same on every machine, so a visitor moved to another web node
+# mid-journey notices nothing (brukarkraft/checks.py refuses a production set-up that breaks
+# this). How many machines run web processes or workers: more than one needs REDIS_URL and
+# an object store (MEDIA_S3_BUCKET).
+PORTAL_NODES = env.int("PORTAL_NODES", default=1)
+# Sessions in the database, every node reads the same ones.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages ride in a cookie (the session when too big): they follow the browser, not the node.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
+# Login lock-outs are rows in the database (axes' AccessAttempt), seen by every node.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Rate-limit counts and the once-only keys of e-mails live in the default cache: Redis when
+# REDIS_URL is set (above), shared by every web process and worker.
+RATELIMIT_USE_CACHE = "default"
+
 AUTH_USER_MODEL = "brukarkraft.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
