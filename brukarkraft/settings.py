@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Below the locale middleware so the page for a database fault is in the user's language.
     "brukarkraft.faults.DatabaseErrorMiddleware",
+    # The same for the file store: a download or upload it cannot serve gives a 503 page.
+    "brukarkraft.storage.StorageErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,6 +153,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# State that must be the same on every machine, so a visitor moved to another web node
+# mid-journey notices nothing (brukarkraft/checks.py refuses a production set-up that breaks
+# this). How many machines run web processes or workers: more than one needs REDIS_URL and
+# an object store (MEDIA_S3_BUCKET).
+PORTAL_NODES = env.int("PORTAL_NODES", default=1)
+# Sessions in the database, every node reads the same ones.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages ride in a cookie (the session when too big): they follow the browser, not the node.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
+# Login lock-outs are rows in the database (axes' AccessAttempt), seen by every node.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Rate-limit counts and the once-only keys of e-mails live in the default cache: Redis when
+# REDIS_URL is set (above), shared by every web process and worker.
+RATELIMIT_USE_CACHE = "default"
+
 AUTH_USER_MODEL = "brukarkraft.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -214,25 +231,51 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads and generated PDFs: local disk by default; with MEDIA_S3_BUCKET set, an
 # S3-compatible object store (AWS, MinIO, Ceph, a Swedish cloud) that every web and worker
 # machine shares. The bucket must be private: files are only ever served through views
-# that check permissions (they stream from the storage, never redirect to it).
+# that check permissions (they stream from the storage, never redirect to it). Both storage
+# classes (brukarkraft/storage.py) turn the store's faults into one StorageUnavailable, which
+# gives the visitor a 503 page and makes a file-writing task retry.
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 if MEDIA_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    _S3_ENDPOINT = env.str("MEDIA_S3_ENDPOINT_URL", default="") or None
     _DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "brukarkraft.storage.ObjectStorage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "endpoint_url": _S3_ENDPOINT,
             "region_name": env.str("MEDIA_S3_REGION", default="") or None,
             "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            # Should a signed link ever be made (the admin's "currently" link), it is short-lived.
+            "querystring_expire": env.int("MEDIA_S3_URL_SECONDS", default=300),
             "file_overwrite": False,
             "location": env.str("MEDIA_S3_PREFIX", default="media"),
+            # A download is read into memory, never spooled to this machine's disk.
+            "max_memory_size": 0,
+            # A store that is down must fail a request within seconds, not hang it: short
+            # timeouts and few retries (a task retries later, with back-off, on its own).
+            # Path-style addressing for a store at its own address (MinIO, Ceph), where a
+            # bucket name as a host name would not resolve; AWS itself takes either.
+            "client_config": _S3Config(
+                connect_timeout=env.float("MEDIA_S3_CONNECT_TIMEOUT", default=2.0),
+                read_timeout=env.float("MEDIA_S3_READ_TIMEOUT", default=10.0),
+                retries={
+                    "max_attempts": env.int("MEDIA_S3_ATTEMPTS", default=3),
+                    "mode": "standard",
+                },
+                s3={
+                    "addressing_style": env.str(
+                        "MEDIA_S3_ADDRESSING_STYLE", default="path" if _S3_ENDPOINT else "auto"
+                    )
+                },
+            ),
         },
     }
 else:
-    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _DEFAULT_STORAGE = {"BACKEND": "brukarkraft.storage.LocalStorage"}
 # Production serves hashed names (cached for ever) with gzip and Brotli copies made by
 # collectstatic. STATIC_COMPRESS=false skips the compressed copies, which take most of
 # collectstatic's time (about 20 s): for throwaway production-shaped runs (the multinode

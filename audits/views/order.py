@@ -19,6 +19,7 @@ from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
 from brukarkraft.services import signup_start
+from brukarkraft.storage import refuses_upload_on_outage
 
 from .. import access, services
 from ..forms.order import (
@@ -342,6 +343,7 @@ def quote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_upload_on_outage
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_party_to(request.user, audit))
