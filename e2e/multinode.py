@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
 import requests
@@ -132,17 +133,6 @@ class Process:
             os.killpg(self.popen.pid, signal.SIGKILL)
         with suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=15)
-
-    def stop(self) -> None:
-        if self.popen is None or not self.alive:
-            return
-        with suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGTERM)
-        try:
-            # The end of a test, not a release: no need to wait long for a tidy exit.
-            self.popen.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -302,13 +292,18 @@ class Balancer:
         raise Unavailable(f"{method} {path}: tried {tried}")
 
     def _keep_cookies(self, response: requests.Response) -> None:
-        for cookie in response.cookies:
-            if cookie.value in ("", '""') or (
-                cookie.expires is not None and cookie.expires < time.time()
-            ):
-                self.cookies.pop(cookie.name, None)
-            else:
-                self.cookies[cookie.name] = cookie.value
+        # Read from the raw headers: requests' cookie jar mangles a quoted value (a signed
+        # cookie holding JSON, like the survey respondent's place), and keeps no Secure
+        # cookie for plain HTTP. The value goes back exactly as the node wrote it.
+        for header in response.raw.headers.getlist("Set-Cookie"):
+            jar: SimpleCookie = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                expired = morsel["max-age"] == "0" or "1970" in morsel["expires"]
+                if expired or morsel.value == "":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.coded_value
 
     def get(self, path: str) -> Served:
         return self.request("GET", path)

@@ -20,6 +20,7 @@ import io
 import os
 import re
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -42,7 +43,8 @@ from brukarkraft.tests.factories import (
 )
 from brukarkraft.tests.test_celery_worker import database_url
 from surveys.models import ExportJob, Survey
-from surveys.tests.factories import SectionFactory, add_question, answer_many
+from surveys.models import Response as SurveyResponse
+from surveys.tests.factories import SectionFactory, add_question
 
 from .multinode import Balancer, Deployment, deployment, wait_until
 
@@ -111,7 +113,8 @@ def say(message: str) -> None:
 
 
 def location(served) -> str:
-    assert served.status == 302, (served.status, served.text[:3000])
+    errors = re.findall(r"(?:invalid-feedback|alert)[^>]*>(.*?)</", served.text, re.S)
+    assert served.status == 302, (served.status, served.response.url, errors)
     return served.location
 
 
@@ -168,6 +171,29 @@ def draft_order(organisation, commissioner) -> Audit:
         },
     )
     return audit
+
+
+def answer_on_the_web(browser: Balancer, survey: Survey, option) -> None:
+    """One respondent answers the survey's one question and sends the answers, each page
+    on the next node. Their place in the survey is a signed cookie: any node reads it."""
+    start = reverse("surveys:answer_start", args=[survey.token])
+    page = browser.get(start)
+    assert page.status == 200, page.text[:2000]
+    start_key = re.search(r'name="start_key" value="([^"]+)"', page.text).group(1)
+    started = browser.post(start, {"start_key": start_key, "support": "alone"})
+    # The start sent again (a retry on the other node): its start key gives the same response.
+    again = browser.post(start, {"start_key": start_key, "support": "alone"})
+    assert again.node != started.node
+    question_page = browser.follow(started)
+    assert question_page.status == 200, question_page.text[:2000]
+    answered = browser.post(
+        urlsplit(question_page.response.url).path,
+        {"answer": option.pk, "action": "next"},
+    )
+    review = reverse("surveys:answer_review", args=[survey.token])
+    assert location(answered).startswith(review), location(answered)
+    done = browser.post(review)
+    assert location(done) == reverse("surveys:answer_done", args=[survey.token])
 
 
 def to_report_draft(audit: Audit, staff) -> None:
@@ -253,7 +279,10 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     ]
     survey.refresh_from_db()
     first_option = question.options.order_by("position", "pk").first()
-    answer_many(survey, 3, {question: first_option})
+    for number in range(3):
+        answer_on_the_web(lb.browser(f"198.51.100.{number + 1}"), survey, first_option)
+    assert survey.responses.filter(status=SurveyResponse.Status.SUBMITTED).count() == 3
+    assert survey.responses.count() == 3
     exports = reverse("surveys:exports", args=[survey.pk])
     asked = centre.post(exports, {"format": "csv"})
     # Asked again on the other node (a double click, a retry): the same export job.
@@ -333,6 +362,9 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     assert hashlib.sha256(body).hexdigest() == version.sha256
     reports = site.objects(prefix=f"{site.media_prefix}/audits/reports")
     assert list(reports.values()) == [body], list(reports)
+    # The file is only ever streamed through the view, which checks who asks.
+    stranger = lb.browser("192.0.2.9")
+    assert location(stranger.get(report_file)).startswith(reverse("login"))
     approve = reverse("audits:transition", args=[audit.pk, "approve_report"])
     location(centre.post(approve, {"version": version.number}))
     assert buyer.get(report_file).response.content == body
