@@ -351,6 +351,8 @@ class Deployment:
     web: list[Process]
     workers: list[Process]
     balancer: Balancer
+    echo: bool = False
+    started: list[Process] = field(default_factory=list)
 
     # Where the nodes keep files in the bucket (MEDIA_S3_PREFIX's default).
     media_prefix = "media"
@@ -381,6 +383,17 @@ class Deployment:
                     "Body"
                 ].read()
         return found
+
+    def add_web_node(self) -> Process:
+        """A new web machine (the one lost is replaced): empty disk, same environment; the
+        load balancer sends it requests as soon as it answers."""
+        node = web_node(f"web{len(self.web) + 1}", self.base, self.env, echo=self.echo)
+        node.start()
+        self.started.append(node)
+        _wait_for_web(node)
+        # The balancers share this list: every browser reaches the new node.
+        self.web.append(node)
+        return node
 
     def send_task(self, name: str, *args) -> None:
         """Publish a task as the beat would (to this deployment's queue and key prefix)."""
@@ -439,6 +452,48 @@ def static_build(env: dict[str, str]) -> Path:
     return root
 
 
+def web_node(name: str, base: Path, env: dict[str, str], *, echo: bool) -> Process:
+    """A web machine: gunicorn as `make serve` runs it, in an empty folder of its own."""
+    port = free_port()
+    cwd = base / name
+    return Process(
+        name=name,
+        command=[
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(BASE_DIR / "brukarkraft" / "gunicorn.conf.py"),
+            "--chdir",
+            str(cwd),
+            # One machine per node in production; here they share one home folder, where
+            # gunicorn would put its control socket.
+            "--no-control-socket",
+        ],
+        cwd=cwd,
+        env=_python_env(
+            {
+                **env,
+                "MEDIA_ROOT": str(cwd / "media"),
+                "VAR_DIR": str(cwd / "var"),
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "WEB_CONCURRENCY": "2",
+            }
+        ),
+        log=base / "logs" / f"{name}.log",
+        echo=echo,
+        port=port,
+    )
+
+
+def _wait_for_web(node: Process) -> None:
+    wait_until(
+        lambda: _http_ok(f"http://127.0.0.1:{node.port}/healthz"),
+        f"{node.name} to answer",
+        watch=[node],
+    )
+
+
 def _python_env(extra: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in NOT_INHERITED}
     env.update(PYTHONPATH=str(BASE_DIR), PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
@@ -453,6 +508,14 @@ def _copy_database(template_url: str, template: str, name: str) -> None:
     connection.autocommit = True
     try:
         with connection.cursor() as cursor:
+            # PostgreSQL copies a database nobody is connected to. The template is this test
+            # process's own (each xdist worker has one); a live server thread of an earlier
+            # browser test may still hold a connection to it, which Django opens again.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [template],
+            )
             cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         connection.close()
@@ -584,39 +647,7 @@ def deployment(
             region_name="us-east-1",
         ).create_bucket(Bucket=bucket)
 
-        web = []
-        for index in (1, 2):
-            port = free_port()
-            cwd = base / f"web{index}"
-            node = Process(
-                name=f"web{index}",
-                command=[
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--config",
-                    str(BASE_DIR / "brukarkraft" / "gunicorn.conf.py"),
-                    "--chdir",
-                    str(cwd),
-                    # One machine per node in production; here two share one home folder,
-                    # where gunicorn would put its control socket.
-                    "--no-control-socket",
-                ],
-                cwd=cwd,
-                env=_python_env(
-                    {
-                        **env,
-                        "MEDIA_ROOT": str(cwd / "media"),
-                        "VAR_DIR": str(cwd / "var"),
-                        "GUNICORN_BIND": f"127.0.0.1:{port}",
-                        "WEB_CONCURRENCY": "2",
-                    }
-                ),
-                log=logs / f"web{index}.log",
-                echo=echo,
-                port=port,
-            )
-            web.append(node)
+        web = [web_node(f"web{index}", base, env, echo=echo) for index in (1, 2)]
         workers = []
         for index in (1, 2):
             cwd = base / f"worker{index}"
@@ -655,11 +686,7 @@ def deployment(
             process.start()
             started.append(process)
         for node in web:
-            wait_until(
-                lambda node=node: _http_ok(f"http://127.0.0.1:{node.port}/healthz"),
-                f"{node.name} to answer",
-                watch=[node],
-            )
+            _wait_for_web(node)
         for worker in workers:
             wait_until(
                 lambda worker=worker: "ready." in worker.log_text(),
@@ -678,6 +705,8 @@ def deployment(
             web=web,
             workers=workers,
             balancer=Balancer(web),
+            echo=echo,
+            started=started,
         )
     finally:
         # Killed, not stopped: nothing of a test deployment needs a tidy exit, and a

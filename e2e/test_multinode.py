@@ -315,6 +315,8 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     assert stored.tried == [lost.name, site.web[1].name]
     assert location(stored) == upload
     assert not lost.alive
+    say("A new web node replaces the lost one: an empty disk, the same environment")
+    replacement = site.add_web_node()
     # The load balancer's retry arrives once more (the first answer was lost on the way):
     # the double-submit key stores nothing more.
     location(buyer.post(upload, form, files=files))
@@ -325,7 +327,8 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     say("The team does its work; the report PDF is requested; the worker making it dies")
     to_report_draft(audit, staff)
     report_new = reverse("audits:report_request", args=[audit.pk])
-    location(centre.post(report_new))
+    requested = centre.post(report_new)
+    location(requested)
     location(centre.post(report_new))  # a retry: the version on its way already
     version = ReportVersion.objects.get(audit=audit)
     wait_until(
@@ -353,10 +356,14 @@ def test_an_audit_and_a_survey_survive_a_lost_web_node_and_a_lost_worker(site: D
     assert version.attempts == 2
     assert ReportVersion.objects.filter(audit=audit).count() == 1
 
-    say("The report is downloaded from the node that is left, approved and read")
+    say("The report is downloaded from the other node, approved and read")
     report_file = reverse("audits:report_download", args=[audit.pk, version.pk])
+    if centre.peek().name == requested.node:
+        centre.get(reverse("start"))
     pdf = centre.get(report_file)
     assert pdf.status == 200
+    assert pdf.node != requested.node
+    assert {requested.node, pdf.node} == {site.web[1].name, replacement.name}
     body = pdf.response.content
     assert body.startswith(b"%PDF")
     assert hashlib.sha256(body).hexdigest() == version.sha256
