@@ -158,7 +158,9 @@ def test_backup_and_restore_into_an_empty_database_and_bucket_serve_the_same_fil
     assert restored_run.returncode == 0, restored_run.stderr
     assert f"{len(originals)} files" in restored_run.stdout
 
-    restored = {key.removeprefix("media/"): sha256(body) for key, body in fresh_bucket.objects().items()}
+    restored = {
+        key.removeprefix("media/"): sha256(body) for key, body in fresh_bucket.objects().items()
+    }
     assert restored == originals
 
     # The restored portal, a process of its own, serves what the old one served.
