@@ -99,7 +99,7 @@ class LocalStorage(_GuardedStorage, FileSystemStorage):
 try:
     from storages.backends.s3 import S3Storage
 except ImportError:  # pragma: no cover — django-storages[s3] is in requirements.txt
-    S3Storage = None  # type: ignore[assignment,misc]
+    S3Storage = None
 
 if S3Storage is not None:
 
