@@ -4,8 +4,8 @@ and library files, byte for byte.
 
 The restored portal is another process (as a replacement machine would be) with its own
 working directory, pointed only through the environment at the new database and bucket; it
-answers requests through Django's test client. PostgreSQL only: the drill makes and drops a
-throwaway database on the test's server.
+answers requests through Django's test client. On PostgreSQL the empty database is a
+throwaway one made (and dropped) on the test's server; on SQLite, a new file.
 """
 
 from __future__ import annotations
@@ -25,13 +25,9 @@ from brukarkraft.tests.objectstore import Bucket, environment
 from brukarkraft.tests.test_production import PDF
 from brukarkraft.tests.test_settings import run_django
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="the drill restores into a throwaway PostgreSQL database (DATABASE_URL)",
-    ),
-]
+# Committed data: pg_dump and the SQLite backup read the database from outside the test's
+# transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Run in the restored portal's process: each (label, e-mail or "", URL) is fetched as that
 # user (anonymous for ""), and its status, sha256 and length are printed as JSON.
@@ -61,8 +57,12 @@ def sha256(content: bytes) -> str:
 
 
 @pytest.fixture
-def throwaway_database():
-    """An empty database on the test's PostgreSQL server, dropped afterwards."""
+def empty_database_url(tmp_path):
+    """The address of an empty database: a throwaway one on the test's PostgreSQL server
+    (dropped afterwards), or a new SQLite file."""
+    if connection.vendor == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
     import psycopg2
 
     params = connection.settings_dict
@@ -77,7 +77,7 @@ def throwaway_database():
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    yield name
+    yield database_url(name)
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
@@ -125,7 +125,7 @@ def seed(commissioner, staff, admin_user, django_capture_on_commit_callbacks):
 def test_backup_and_restore_into_an_empty_database_and_bucket_serve_the_same_files(
     s3_bucket,
     fresh_bucket,
-    throwaway_database,
+    empty_database_url,
     tmp_path,
     commissioner,
     staff,
@@ -151,7 +151,7 @@ def test_backup_and_restore_into_an_empty_database_and_bucket_serve_the_same_fil
     # The restore, as on a replacement machine: its own process and working directory, told
     # only through the environment where the empty database and the empty bucket are.
     replacement = {
-        "DATABASE_URL": database_url(throwaway_database),
+        "DATABASE_URL": empty_database_url,
         **environment(fresh_bucket.endpoint, fresh_bucket.name),
     }
     restored_run = run_django(["manage.py", "restore", str(folder)], tmp_path, **replacement)
