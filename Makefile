@@ -17,12 +17,13 @@ TEST_WORKERS ?= auto
 SCHEDULE := $(if $(filter 0,$(TEST_WORKERS)),,--maxschedchunk=1)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast lint format messages prod-check serve worker beat release clean
+.PHONY: help run test test-fast multinode lint format messages prod-check serve worker beat release clean
 
 help:
 	@echo "make run         create .venv, migrate, load demo data, serve http://127.0.0.1:8000 with a Celery worker"
 	@echo "make test        run the whole test suite (PYTEST_ARGS='-k name' to pick)"
 	@echo "make test-fast   every test but the browser tests (-m browser), for the inner loop"
+	@echo "make multinode   two web nodes, two workers, S3 (moto): a node lost mid-journey; needs DATABASE_URL, REDIS_URL"
 	@echo "make lint        ruff, import rules (lint-imports), mypy, makemigrations --check"
 	@echo "make format      let ruff fix and format the code"
 	@echo "make messages    update locale/*/django.po from the source and compile the .mo files"
@@ -69,6 +70,11 @@ test: $(INSTALLED)
 # worker tests stay. `make test` runs everything and is what CI runs.
 test-fast: $(INSTALLED)
 	$(BIN)/pytest -n $(TEST_WORKERS) $(SCHEDULE) -m "not browser" $(PYTEST_ARGS)
+
+# The production-shaped run alone (e2e/test_multinode.py), every machine's log on standard
+# output as it happens. Needs PostgreSQL and Redis: DATABASE_URL and REDIS_URL, as for CI.
+multinode: $(INSTALLED)
+	MULTINODE_ECHO=1 $(BIN)/pytest -n 0 -s -p no:cacheprovider -m multinode e2e/test_multinode.py $(PYTEST_ARGS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

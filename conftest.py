@@ -39,7 +39,8 @@ def pytest_collection_modifyitems(items):
 
     The longest tests first, so the parallel workers finish together.
 
-    The axe crawl's tests take up to a minute each and the other browser and real-worker
+    The axe crawl's tests and the multinode run take up to a minute each and the other
+    browser and real-worker
     tests seconds; most others take milliseconds. Collected last, the long ones left one
     worker running a crawl while the other had nothing to do. The Makefile hands tests out
     one at a time (--maxschedchunk), so they go to whichever worker is free.
@@ -50,7 +51,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
     def rank(item) -> int:
-        if item.path.name == "test_axe_all_pages.py":
+        if item.path.name == "test_axe_all_pages.py" or item.get_closest_marker("multinode"):
             return 0
         if item.get_closest_marker("browser") or item.get_closest_marker("worker"):
             return 1
@@ -343,3 +344,39 @@ def login_in_browser(live_server):
         page.wait_for_load_state()
 
     return do_login
+
+
+# --- Object storage (S3) -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def moto_s3_endpoint():
+    """moto's S3 server, one per test process, started the first time a test asks for it."""
+    from brukarkraft.tests.objectstore import start_server
+
+    server, endpoint = start_server()
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(settings, tmp_path, moto_s3_endpoint):
+    """A fresh private bucket as the default storage, for this test only.
+
+    MEDIA_ROOT points at a folder of the test's own, so a test can show that nothing was
+    written to the local disk (`s3_bucket.local_files()`). The bucket is emptied and removed
+    afterwards.
+    """
+    from django.core.files.storage import default_storage
+
+    from brukarkraft.tests.objectstore import Bucket, storage_settings
+
+    bucket = Bucket(moto_s3_endpoint, media_root=tmp_path / "media").create()
+    settings.MEDIA_ROOT = bucket.media_root
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_settings(bucket.endpoint, bucket.name),
+    }
+    default_storage._setup()
+    yield bucket
+    bucket.remove()

@@ -2,10 +2,12 @@
 
 from celery import shared_task
 
+from brukarkraft.storage import STORAGE_TASK_RETRIES
+
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, max_retries=STORAGE_TASK_RETRIES)
 def generate_report(version_id: int) -> None:
     """Make one report version's PDF; safe to run twice for the same version."""
     services.report_render(version_id=version_id)

@@ -6,13 +6,15 @@ from pathlib import Path
 from celery import Celery, Task
 from django.db import InterfaceError, OperationalError
 
+from .storage import RETRY_ON_STORAGE_OUTAGE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "brukarkraft.settings")
 
 
 class BaseTask(Task):
-    # Transient failures (database restarts, a dropped broker connection) are
-    # retried with back-off; anything else is a bug and fails loudly.
-    autoretry_for = (OperationalError, InterfaceError, ConnectionError)
+    # Transient failures (database restarts, a dropped broker connection, a file store that
+    # is down) are retried with back-off; anything else is a bug and fails loudly.
+    autoretry_for = (OperationalError, InterfaceError, ConnectionError, *RETRY_ON_STORAGE_OUTAGE)
     retry_backoff = True
     retry_backoff_max = 600
     retry_jitter = True

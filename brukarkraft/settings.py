@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     # Below the locale middleware so the page for a database fault is in the user's language.
     "brukarkraft.faults.DatabaseErrorMiddleware",
+    # The same for the file store: a download or upload it cannot serve gives a 503 page.
+    "brukarkraft.storage.StorageErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,7 +142,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "brukarkraft",
+            # Several deployments (or test runs) may share one Redis: each keeps its own keys.
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="brukarkraft"),
             "OPTIONS": {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
@@ -152,6 +155,21 @@ if REDIS_URL:
     DJANGO_REDIS_LOGGER = "brukarkraft.redis"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# State that must be the same on every machine, so a visitor moved to another web node
+# mid-journey notices nothing (brukarkraft/checks.py refuses a production set-up that breaks
+# this). How many machines run web processes or workers: more than one needs REDIS_URL and
+# an object store (MEDIA_S3_BUCKET).
+PORTAL_NODES = env.int("PORTAL_NODES", default=1)
+# Sessions in the database, every node reads the same ones.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Messages ride in a cookie (the session when too big): they follow the browser, not the node.
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
+# Login lock-outs are rows in the database (axes' AccessAttempt), seen by every node.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Rate-limit counts and the once-only keys of e-mails live in the default cache: Redis when
+# REDIS_URL is set (above), shared by every web process and worker.
+RATELIMIT_USE_CACHE = "default"
 
 AUTH_USER_MODEL = "brukarkraft.User"
 AUTHENTICATION_BACKENDS = [
@@ -216,32 +234,65 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Uploads and generated PDFs: local disk by default; with MEDIA_S3_BUCKET set, an
 # S3-compatible object store (AWS, MinIO, Ceph, a Swedish cloud) that every web and worker
 # machine shares. The bucket must be private: files are only ever served through views
-# that check permissions (they stream from the storage, never redirect to it).
+# that check permissions (they stream from the storage, never redirect to it). Both storage
+# classes (brukarkraft/storage.py) turn the store's faults into one StorageUnavailable, which
+# gives the visitor a 503 page and makes a file-writing task retry.
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 if MEDIA_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    _S3_ENDPOINT = env.str("MEDIA_S3_ENDPOINT_URL", default="") or None
     _DEFAULT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "brukarkraft.storage.ObjectStorage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
-            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "endpoint_url": _S3_ENDPOINT,
             "region_name": env.str("MEDIA_S3_REGION", default="") or None,
             "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
             "default_acl": "private",
             "querystring_auth": True,
+            # Should a signed link ever be made (the admin's "currently" link), it is short-lived.
+            "querystring_expire": env.int("MEDIA_S3_URL_SECONDS", default=300),
             "file_overwrite": False,
             "location": env.str("MEDIA_S3_PREFIX", default="media"),
+            # A download is read into memory, never spooled to this machine's disk.
+            "max_memory_size": 0,
+            # A store that is down must fail a request within seconds, not hang it: short
+            # timeouts and few retries (a task retries later, with back-off, on its own).
+            # Path-style addressing for a store at its own address (MinIO, Ceph), where a
+            # bucket name as a host name would not resolve; AWS itself takes either.
+            "client_config": _S3Config(
+                connect_timeout=env.float("MEDIA_S3_CONNECT_TIMEOUT", default=2.0),
+                read_timeout=env.float("MEDIA_S3_READ_TIMEOUT", default=10.0),
+                retries={
+                    "max_attempts": env.int("MEDIA_S3_ATTEMPTS", default=3),
+                    "mode": "standard",
+                },
+                s3={
+                    "addressing_style": env.str(
+                        "MEDIA_S3_ADDRESSING_STYLE", default="path" if _S3_ENDPOINT else "auto"
+                    )
+                },
+            ),
         },
     }
 else:
-    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _DEFAULT_STORAGE = {"BACKEND": "brukarkraft.storage.LocalStorage"}
+# Production serves hashed names (cached for ever) with gzip and Brotli copies made by
+# collectstatic. STATIC_COMPRESS=false skips the compressed copies, which take most of
+# collectstatic's time (about 20 s): for throwaway production-shaped runs (the multinode
+# test), never for a real deployment.
+STATIC_COMPRESS = env.bool("STATIC_COMPRESS", default=True)
 STORAGES = {
     "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_COMPRESS
+            else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
         )
     },
 }
@@ -287,6 +338,10 @@ else:
     # A task not acknowledged within this time is delivered again (acks_late).
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The queue every task goes to and every worker reads. Deployments sharing one Redis give
+# each its own queue and key prefix (CELERY_BROKER_KEY_PREFIX, below), so that no worker
+# takes another's jobs and no restore of unacknowledged messages touches another's.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -324,6 +379,8 @@ if not CELERY_BROKER_URL.startswith("filesystem"):
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
         "CELERY_VISIBILITY_TIMEOUT", default=900
     )
+    if _broker_key_prefix := env.str("CELERY_BROKER_KEY_PREFIX", default=""):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_key_prefix
 
 # How long personal data and working material are kept (days). The retention task deletes
 # what is due every night; the staff page "What we keep" lists these same figures.
@@ -339,6 +396,10 @@ RETENTION_DAYS = {
     # Accessibility feedback once resolved (the privacy notice promises two years at most).
     "handled_feedback": env.int("RETAIN_HANDLED_FEEDBACK_DAYS", default=730),
 }
+# A report version queued or being made for longer than this has lost its job (its worker
+# died, or Redis lost the queue); the beat's sweep sends it again. Well beyond the task's
+# time limit in production; the multinode test shortens it to seconds.
+REPORT_STALE_AFTER_SECONDS = env.int("REPORT_STALE_AFTER_SECONDS", default=15 * 60)
 # Audits' field notes and coded passages, counted from the approval of the audit's report
 # (about three months); the findings and their counts stay.
 FIELD_NOTES_RETENTION_DAYS = env.int("FIELD_NOTES_RETENTION_DAYS", default=92)

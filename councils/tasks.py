@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from brukarkraft.storage import STORAGE_TASK_RETRIES
+
 
 @shared_task
 def send_meeting_notice(meeting_id: int, sent_at: str) -> int:
@@ -9,14 +11,14 @@ def send_meeting_notice(meeting_id: int, sent_at: str) -> int:
     return send_notice(meeting_id=meeting_id, sent_at=sent_at)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, max_retries=STORAGE_TASK_RETRIES)
 def make_minutes_pdf(meeting_id: int) -> None:
     from .services import minutes_pdf_render
 
     minutes_pdf_render(meeting_id=meeting_id)
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, max_retries=STORAGE_TASK_RETRIES)
 def make_annual_report(report_id: int) -> None:
     from .services import annual_report_render
 

@@ -216,6 +216,26 @@ def _refused_upload(page):
     return navigation.value
 
 
+def _upload_with_the_store_down(page):
+    """A good file sent while the file store cannot be reached: the 503 page for it."""
+    from unittest import mock
+
+    from brukarkraft.storage import LocalStorage, StorageUnavailable
+
+    def unreachable(*args, **kwargs):
+        raise StorageUnavailable("EndpointConnectionError: the store is down")
+
+    form = page.locator("main form[action$='/attachments/']")
+    form.locator("input[name=attachment-title]").fill("Avtal")
+    form.locator("input[type=file]").set_input_files(
+        files=[{"name": "avtal.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    # The live server answers from a thread of this process, so the patch reaches it.
+    with mock.patch.object(LocalStorage, "_save", unreachable), page.expect_navigation() as nav:
+        form.locator("[type=submit]").click()
+    return nav.value
+
+
 def _approve_own_work(page):
     page.check("main input[name=decision][value=approved]")
     with page.expect_navigation() as navigation:
@@ -312,6 +332,13 @@ def staff_resource_visits(data) -> list[Visit]:
             action=_send_emptied(f"main form[action$='/manage/{draft['pk']}/']"),
         ),
         Visit("edit, a refused upload", "resources:edit", draft, action=_refused_upload),
+        Visit(
+            "edit, an upload while the file store is down (503)",
+            "resources:edit",
+            draft,
+            status=503,
+            action=_upload_with_the_store_down,
+        ),
         Visit("edit a published resource", "resources:edit", manual),
         Visit("edit a translation older than its source", "resources:edit", _pk(data, "norwegian")),
         Visit("preview a draft", "resources:preview", draft),

@@ -1,7 +1,9 @@
 from celery import shared_task
 
+from brukarkraft.storage import STORAGE_TASK_RETRIES
 
-@shared_task(acks_late=True)
+
+@shared_task(acks_late=True, max_retries=STORAGE_TASK_RETRIES)
 def print_version(version_id: int) -> None:
     """Render a published version as a printable PDF (once)."""
     from .services import version_print

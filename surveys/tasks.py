@@ -1,7 +1,9 @@
 from celery import shared_task
 
+from brukarkraft.storage import STORAGE_TASK_RETRIES
 
-@shared_task
+
+@shared_task(max_retries=STORAGE_TASK_RETRIES)
 def write_export(job_id: int) -> None:
     """Write an export's file; a redelivered task for a finished job does nothing."""
     from .services import export_run
@@ -17,7 +19,7 @@ def purge_expired_raw_answers() -> int:
     return surveys_purge_expired()
 
 
-@shared_task
+@shared_task(max_retries=STORAGE_TASK_RETRIES)
 def write_code_slips(batch_id: int) -> None:
     """Print a batch of one-time codes on slips to cut apart."""
     from .services import code_slips_write

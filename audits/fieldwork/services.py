@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from audits import access as audits_access
 from audits.models import Audit
 from brukarkraft.models import User
 from brukarkraft.queue import enqueue_by_name, requeue_lost
+from brukarkraft.storage import RETRY_ON_STORAGE_OUTAGE
 
 from . import access
 from .models import (
@@ -466,18 +467,26 @@ def guide_pdf_render(*, pdf_id: int) -> GuidePdf | None:
             status=GuidePdf.Status.FAILED, error=type(error).__name__, finished_at=timezone.now()
         )
         return None
-    with transaction.atomic():
-        pdf = GuidePdf.objects.select_for_update().select_related("guide__audit").get(pk=pdf_id)
-        if pdf.status == GuidePdf.Status.READY:
-            return pdf
-        audit = pdf.guide.audit
-        pdf.file.save(
-            f"{audit.reference or audit.pk}-{pdf.guide.kind}-{pdf.pk}.pdf",
-            ContentFile(content),
-            save=False,
+    try:
+        with transaction.atomic():
+            pdf = GuidePdf.objects.select_for_update().select_related("guide__audit").get(pk=pdf_id)
+            if pdf.status == GuidePdf.Status.READY:
+                return pdf
+            audit = pdf.guide.audit
+            pdf.file.save(
+                f"{audit.reference or audit.pk}-{pdf.guide.kind}-{pdf.pk}.pdf",
+                ContentFile(content),
+                save=False,
+            )
+            pdf.size = len(content)
+            pdf.status = GuidePdf.Status.READY
+            pdf.finished_at = timezone.now()
+            pdf.save()
+    except RETRY_ON_STORAGE_OUTAGE:
+        # The file store is down: back in the queue, this delivery not counted; the task
+        # retries with back-off and the stale sweep sends it again after a longer outage.
+        GuidePdf.objects.filter(pk=pdf_id, status=GuidePdf.Status.RUNNING).update(
+            status=GuidePdf.Status.QUEUED, attempts=F("attempts") - 1
         )
-        pdf.size = len(content)
-        pdf.status = GuidePdf.Status.READY
-        pdf.finished_at = timezone.now()
-        pdf.save()
+        raise
     return pdf

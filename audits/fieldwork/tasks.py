@@ -6,8 +6,10 @@ knows them.
 
 from celery import shared_task
 
+from brukarkraft.storage import STORAGE_TASK_RETRIES
 
-@shared_task(acks_late=True)
+
+@shared_task(acks_late=True, max_retries=STORAGE_TASK_RETRIES)
 def generate_guide_pdf(pdf_id: int) -> None:
     """Make one guide PDF; safe to run twice for the same PDF."""
     from .services import guide_pdf_render

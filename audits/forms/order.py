@@ -5,6 +5,8 @@ Forms validate and normalise; the services in audits/services/ change things.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -406,6 +408,14 @@ class AgreementForm(forms.Form):
         help_text=_("A PDF file of at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+    # The double-submit key, issued with the empty form: the same form sent again (a double
+    # click, a retry on another web node) is recognised and stores nothing more. Not
+    # required: a form without one (an old page) is stored as before.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_id", uuid.uuid4())
 
     def clean_signed_agreement(self):
         upload = self.cleaned_data["signed_agreement"]

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -122,19 +123,35 @@ def quote_accept(
     return _move(audit, to=step.to_state, by=by, action=step.kind, comment=comment)
 
 
+# How long a sent upload form is remembered, so that sending it again stores nothing.
+SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
+
+
 @workflow.performs("agreement_upload")
 @transaction.atomic
-def agreement_upload(*, audit: Audit, by: User, signed_agreement) -> Quote:
-    """Store the signed agreement (a checked PDF) after the quote is accepted."""
+def agreement_upload(*, audit: Audit, by: User, signed_agreement, submission_id: str = "") -> Quote:
+    """Store the signed agreement (a checked PDF) after the quote is accepted.
+
+    `submission_id` is the form's double-submit key: the same form sent again (a double
+    click, or a load balancer retrying the POST on another web node after the first lost
+    its connection) stores nothing more."""
     audit = _lock(audit)
     step = STEPS["agreement_upload"]
     _require(step, by, audit)
     quote = Quote.objects.filter(audit=audit, accepted_at__isnull=False).first()
     if quote is None:
         _refuse(audit, gettext("The signed agreement can be added once the quote is accepted."))
+    key = f"audits:agreement-upload:{audit.pk}:{submission_id}" if submission_id else ""
+    # Read under the audit's lock: a second send waits here until the first has stored.
+    # With Redis down the read misses, and storing twice is better than storing nothing.
+    if key and cache.get(key):
+        return quote
     quote.signed_agreement.save(f"agreement-{audit.reference}.pdf", signed_agreement, save=False)
     quote.save(update_fields=["signed_agreement"])
     _record(audit, action=step.kind, by=by)
+    if key:
+        # Last, still under the lock: only the commit can fail after this.
+        cache.set(key, 1, timeout=SUBMISSION_MEMORY_SECONDS)
     return quote
 
 

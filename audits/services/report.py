@@ -7,15 +7,17 @@ import hashlib
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from brukarkraft.models import User
 from brukarkraft.queue import enqueue_by_name, requeue_lost
+from brukarkraft.storage import RETRY_ON_STORAGE_OUTAGE
 
 from .. import access, workflow
 from ..models import Audit, Notification, ReportVersion
@@ -87,13 +89,15 @@ MAX_REPORT_DELIVERIES = 3
 # A version queued or being made for longer than this has lost its job (a crash between the
 # commit and the publish, or Redis losing its queue): the sweep sends it again. Well beyond
 # the task's time limit, so a report still being made is not sent twice in the normal case
-# (and a second delivery would be harmless: report_render is idempotent).
+# (and a second delivery would be harmless: report_render is idempotent). The default of
+# settings.REPORT_STALE_AFTER_SECONDS, which the multinode test shortens to seconds.
 STALE_REPORT_AFTER = timedelta(minutes=15)
 
 
 def reports_requeue_stale(*, now=None) -> int:
     """Send again every report version whose job was lost; returns how many were sent."""
-    cutoff = (now or timezone.now()) - STALE_REPORT_AFTER
+    after = timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
+    cutoff = (now or timezone.now()) - after
     stale = ReportVersion.objects.filter(
         status__in=[ReportVersion.Status.QUEUED, ReportVersion.Status.RUNNING],
         requested_at__lt=cutoff,
@@ -145,21 +149,30 @@ def report_render(*, version_id: int) -> ReportVersion | None:
             finished_at=timezone.now(),
         )
         return None
-    with transaction.atomic():
-        version = ReportVersion.objects.select_for_update().get(pk=version_id)
-        if version.status == ReportVersion.Status.READY:
-            return version
-        version.file.save(
-            f"{version.audit.reference or version.audit_id}-v{version.number}.pdf",
-            ContentFile(pdf),
-            save=False,
+    try:
+        with transaction.atomic():
+            version = ReportVersion.objects.select_for_update().get(pk=version_id)
+            if version.status == ReportVersion.Status.READY:
+                return version
+            version.file.save(
+                f"{version.audit.reference or version.audit_id}-v{version.number}.pdf",
+                ContentFile(pdf),
+                save=False,
+            )
+            version.sha256 = hashlib.sha256(pdf).hexdigest()
+            version.size = len(pdf)
+            version.pages = pages
+            version.status = ReportVersion.Status.READY
+            version.finished_at = timezone.now()
+            version.save()
+    except RETRY_ON_STORAGE_OUTAGE:
+        # The file store is down: no fault of the report's. Back in the queue, this delivery
+        # not counted against MAX_REPORT_DELIVERIES; the task retries with back-off, and the
+        # stale sweep sends it again should the outage outlast the retries.
+        ReportVersion.objects.filter(pk=version_id, status=ReportVersion.Status.RUNNING).update(
+            status=ReportVersion.Status.QUEUED, attempts=F("attempts") - 1
         )
-        version.sha256 = hashlib.sha256(pdf).hexdigest()
-        version.size = len(pdf)
-        version.pages = pages
-        version.status = ReportVersion.Status.READY
-        version.finished_at = timezone.now()
-        version.save()
+        raise
     return version
 
 

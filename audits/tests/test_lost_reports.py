@@ -49,6 +49,19 @@ def test_the_sweep_sends_only_versions_whose_job_is_lost(audit):
     assert recent.pk not in [call.args[1] for call in enqueue.call_args_list]
 
 
+def test_how_long_a_version_waits_before_it_counts_as_lost_is_a_setting(audit, settings):
+    # The multinode test shortens it to seconds (REPORT_STALE_AFTER_SECONDS).
+    settings.REPORT_STALE_AFTER_SECONDS = 60
+    lost = version(audit, 11, ReportVersion.Status.RUNNING, minutes_ago=2, attempts=1)
+    version(audit, 12, ReportVersion.Status.QUEUED, minutes_ago=0)
+
+    with mock.patch("brukarkraft.queue.enqueue_by_name") as enqueue:
+        sent = services.reports_requeue_stale()
+
+    assert sent == 1
+    assert [call.args[1] for call in enqueue.call_args_list] == [lost.pk]
+
+
 def test_a_swept_version_is_made_by_the_worker(audit, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     lost = version(audit, 11, ReportVersion.Status.QUEUED, minutes_ago=30)

@@ -751,6 +751,36 @@ def test_a_signed_pdf_is_stored_and_downloadable_only_by_permitted_people(
         assert client.get(en("agreement_download", audit.pk)).status_code == 404
 
 
+def test_the_same_upload_form_sent_twice_stores_the_agreement_once(
+    client, commissioner, media, empty_cache
+):
+    audit = audit_in_state(Audit.Status.AGREED, commissioner=commissioner)
+    client.force_login(commissioner)
+    page = client.get(en("agreement_upload", audit.pk))
+    key = page.context["form"].initial["submission_id"]
+    assert f'name="submission_id" value="{key}"' in page.content.decode()
+
+    # A double click, or the load balancer retrying the POST on another web node.
+    for _ in range(2):
+        response = client.post(
+            en("agreement_upload", audit.pk),
+            {
+                "submission_id": str(key),
+                "signed_agreement": SimpleUploadedFile("scan.pdf", PDF, "application/pdf"),
+            },
+        )
+        assert response.url == en("agreement_upload", audit.pk)
+
+    assert len(stored_files(media)) == 1
+    assert audit.events.filter(action=AuditEvent.Kind.AGREEMENT_UPLOADED).count() == 1
+    # A new form (a new key) is a new upload, which replaces the stored file.
+    client.post(
+        en("agreement_upload", audit.pk),
+        {"signed_agreement": SimpleUploadedFile("new.pdf", PDF, "application/pdf")},
+    )
+    assert audit.events.filter(action=AuditEvent.Kind.AGREEMENT_UPLOADED).count() == 2
+
+
 def test_the_team_may_not_upload_the_agreement(client, commissioner, team_auditor, media):
     audit = audit_in_state(
         Audit.Status.PLANNING, commissioner=commissioner, auditors=[team_auditor, trained_auditor()]

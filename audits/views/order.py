@@ -19,6 +19,7 @@ from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 from brukarkraft.roles import Role
 from brukarkraft.services import signup_start
+from brukarkraft.storage import refuses_upload_on_outage
 
 from .. import access, services
 from ..forms.order import (
@@ -342,6 +343,7 @@ def quote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@refuses_upload_on_outage
 def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     audit = access.visible_audit(request.user, pk)
     access.require(access.is_party_to(request.user, audit))
@@ -349,8 +351,12 @@ def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
+            submission_id = form.cleaned_data["submission_id"]
             services.agreement_upload(
-                audit=audit, by=request.user, signed_agreement=form.cleaned_data["signed_agreement"]
+                audit=audit,
+                by=request.user,
+                signed_agreement=form.cleaned_data["signed_agreement"],
+                submission_id=str(submission_id) if submission_id else "",
             )
         except ValidationError as error:
             form.add_error(None, error)

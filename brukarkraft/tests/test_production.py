@@ -461,7 +461,7 @@ def test_with_a_bucket_set_every_upload_goes_to_a_private_s3_store(tmp_path):
 
     assert result.returncode == 0, result.stderr
     found = json.loads(result.stdout)
-    assert found["class"] == "storages.backends.s3.S3Storage"
+    assert found["class"] == "brukarkraft.storage.ObjectStorage"
     assert found["acl"] == "private"
     assert found["signed"] is True
     assert found["overwrite"] is False
@@ -482,7 +482,7 @@ def test_without_a_bucket_uploads_stay_on_the_local_disk(tmp_path):
     result = run_django(["-c", script], tmp_path, **production(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["FileSystemStorage", str(tmp_path / "media")]
+    assert result.stdout.split() == ["LocalStorage", str(tmp_path / "media")]
 
 
 def test_check_deploy_is_clean_with_s3_media(tmp_path):

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 
 from brukarkraft.http import post_only
+from brukarkraft.storage import refuses_upload_on_outage
 
 from .. import services
 from ..access import can_review, staff_required
@@ -191,6 +192,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @post_only("resources:edit", "pk")
 @staff_required
+@refuses_upload_on_outage
 def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _resource(pk)
     form = AttachmentForm(request.POST, request.FILES, prefix="attachment")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from brukarkraft.http import post_only
+from brukarkraft.storage import refuses_upload_on_outage
 
 from .. import services
 from ..access import can_edit, can_publish, editable_survey, survey_people, visible_survey
@@ -126,6 +127,7 @@ def _empty_options(value) -> int:
 
 
 @survey_people
+@refuses_upload_on_outage
 def question_create(request: HttpRequest, pk: int) -> HttpResponse:
     survey = editable_survey(request.user, pk)
     initial = {}
@@ -151,6 +153,7 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @survey_people
+@refuses_upload_on_outage
 def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
     survey = editable_survey(request.user, pk)
     question = get_object_or_404(survey.questions, pk=question)
