@@ -47,6 +47,26 @@ REDIS_DB = 13
 START_KEY = re.compile(r'name="start_key" value="([^"]+)"')
 OPTION = re.compile(r'name="(q\d+-answer)" id="[^"]*" value="([^"]+)"')
 COMMISSIONER = "bestallare@demo.brukarkraft.se"
+BENCH_SURVEY_TITLES = (
+    "Enkät om daglig verksamhet",
+    "Enkät om arbetsmarknadsinsatser",
+    "Enkät med engångskoder",
+)
+
+
+def bench_surveys_only(plan_path: Path) -> Path:
+    """Answer only the bench's own surveys (load.seed_surveys: choice questions the flow
+    can answer); the demo survey has questions it cannot (free text, numbers, conditions),
+    and a flow that stops there is not load."""
+    from surveys.models import Survey
+
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    bench = set(
+        Survey.objects.filter(title_sv__in=BENCH_SURVEY_TITLES).values_list("token", flat=True)
+    )
+    data["surveys"] = [survey for survey in data["surveys"] if survey["token"] in bench]
+    plan_path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return plan_path
 
 
 # --- 1. CPU per request ----------------------------------------------------------------------
@@ -393,7 +413,7 @@ def main() -> None:
         benchlib.setup_django(migrate=not args.reuse_db)
         if not args.reuse_db:
             load.seed(args)
-        plan_path = load.plan(args, workdir)
+        plan_path = bench_surveys_only(load.plan(args, workdir))
         static = Path(env["STATIC_ROOT"]) / "staticfiles.json"
         if not (args.reuse_db and static.exists()):
             from django.core.management import call_command
