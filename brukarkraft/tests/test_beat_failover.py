@@ -145,16 +145,21 @@ def test_only_the_lock_holder_sends_and_the_other_beat_takes_over(tmp_path, prob
 
         wait_for(lambda: holders(), what="a beat to take the lock", processes=running)
         wait_for(
-            lambda: client.llen(f"{name}:sent") >= 4,
-            what="four sends",
+            lambda: all("beat: Starting..." in logs[b].read_text() for b in beats),
+            what="both beats to start",
             processes=running,
         )
-        # Both beats are up (the other waits for the lock); only one holds it and sends.
+        # Both beats are up, the other waiting for the lock: watch three more sends.
+        started = client.llen(f"{name}:sent")
+        wait_for(
+            lambda: client.llen(f"{name}:sent") >= started + 3,
+            what="three sends with both beats up",
+            processes=running,
+        )
         holder = holders()
         assert len(holder) == 1, holder
         holder = holder[0]
         (other,) = set(beats) - {holder}
-        assert "beat: Starting..." in logs[other].read_text()
         assert 0 < client.pttl(f"{name}:beat:lock") <= LOCK_TIMEOUT * 1000
         before = entries(client, f"{name}:sent")
         assert {send["beat"] for send in before} == {holder}
