@@ -31,7 +31,7 @@ help:
 	@echo "make release     production release step, once per deploy: migrate, collectstatic"
 	@echo "make serve       production web process: gunicorn (brukarkraft/gunicorn.conf.py), your environment"
 	@echo "make worker      production Celery worker (WORKER_CONCURRENCY=n), as many as you like"
-	@echo "make beat        production Celery beat: exactly ONE in the whole deployment"
+	@echo "make beat        production Celery beat: one or more; a Redis lock lets only one send"
 	@echo "make clean       remove caches and collected static files (keeps .venv and var/db.sqlite3)"
 
 $(INSTALLED): requirements.txt
@@ -117,7 +117,9 @@ worker: $(INSTALLED)
 	$(BIN)/celery -A brukarkraft worker --loglevel=$${LOG_LEVEL:-info} \
 	  $(if $(WORKER_CONCURRENCY),--concurrency=$(WORKER_CONCURRENCY))
 
-# Exactly one beat in a deployment, or every scheduled job runs once per beat.
+# Beat on one or more machines: with REDIS_URL it uses celery-redbeat, whose lock in Redis
+# lets only one of them send (the others wait to take over); --schedule is the plain beat's
+# file, used only without REDIS_URL.
 beat: $(INSTALLED)
 	@mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/celery -A brukarkraft beat --loglevel=$${LOG_LEVEL:-info} \

@@ -140,11 +140,18 @@ class _FormParser(HTMLParser):
             self._form["fields"][self._textarea] += data
 
 
+SIDE_FORMS = ("/language/", "/settings/")
+
+
 def find_form(html: str, *, has: str = "csrfmiddlewaretoken") -> dict:
-    """The first form on the page with a field named `has`."""
+    """The first form on the page with a field named `has`, leaving out the small forms that
+    pages carry besides their own (each with a CSRF token, and before it): the language
+    switch on every page and a survey's reading settings (easy-to-read) on its pages."""
     parser = _FormParser()
     parser.feed(html)
     for form in parser.forms:
+        if form["action"].endswith(SIDE_FORMS):
+            continue
         if has in form["fields"] or has in form["options"]:
             return form
     raise StepFailed(f"no form with {has!r}")

@@ -14,7 +14,11 @@ class BrukarkraftConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from . import checks, registry  # noqa: F401  (checks registers system checks)
-        from .celery import ensure_filesystem_broker_folders, merge_app_beat_jobs
+        from .celery import (
+            ensure_filesystem_broker_folders,
+            expose_redbeat_settings,
+            merge_app_beat_jobs,
+        )
         from .middleware import start_staff_session
         from .models import User
         from .roles import admin_access_follows_groups, sync_role_groups
@@ -24,6 +28,7 @@ class BrukarkraftConfig(AppConfig):
         # Every app's portal_hooks: demo data, retention, privacy, trail, start pages, beat.
         registry.autodiscover()
         merge_app_beat_jobs()
+        expose_redbeat_settings()
         # Permissions exist only after migrate has run, so the groups are synced then.
         post_migrate.connect(sync_role_groups, dispatch_uid="brukarkraft.sync_role_groups")
         user_logged_in.connect(start_staff_session, dispatch_uid="brukarkraft.staff_session")

@@ -37,6 +37,31 @@ def merge_app_beat_jobs() -> None:
     app.conf.beat_schedule = {**settings.CELERY_BEAT_SCHEDULE, **beat_schedule()}
 
 
+# celery-redbeat's settings, as settings.py names them (CELERY_ + the name in capitals).
+REDBEAT_SETTINGS = (
+    "redbeat_redis_url",
+    "redbeat_redis_options",
+    "redbeat_key_prefix",
+    "redbeat_lock_timeout",
+)
+
+
+def expose_redbeat_settings() -> None:
+    """Give redbeat its settings under their bare names as well. redbeat decides whether a
+    setting was given by looking for that bare name among the configuration's keys; behind
+    Django's CELERY_ namespace it does not find it, so it would warn and, for the Redis
+    options, leave them out. Runs in BrukarkraftConfig.ready(), before beat starts."""
+    from django.conf import settings
+
+    app.conf.update(
+        {
+            name: getattr(settings, f"CELERY_{name.upper()}")
+            for name in REDBEAT_SETTINGS
+            if hasattr(settings, f"CELERY_{name.upper()}")
+        }
+    )
+
+
 def ensure_filesystem_broker_folders() -> None:
     """Create the folders kombu's filesystem transport needs; it does not create them itself."""
     if not str(app.conf.broker_url).startswith("filesystem"):

@@ -382,6 +382,31 @@ if not CELERY_BROKER_URL.startswith("filesystem"):
     if _broker_key_prefix := env.str("CELERY_BROKER_KEY_PREFIX", default=""):
         CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_key_prefix
 
+if REDIS_URL:
+    # Beat may run on every worker machine: celery-redbeat keeps the schedule and when each
+    # job last ran in Redis, and a lock there lets only one beat send. The holder renews the
+    # lock on every tick (at most BEAT_MAX_LOOP_INTERVAL seconds apart); if its machine
+    # dies, the lock runs out after BEAT_LOCK_TIMEOUT seconds and another beat, which polls
+    # for it every BEAT_MAX_LOOP_INTERVAL seconds, takes over and sends what fell due.
+    # redbeat records a job as run before it sends it, so a beat killed in between loses
+    # that one send rather than doubling it. The embedded default (no REDIS_URL) keeps the
+    # plain beat and its schedule file.
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    # Given explicitly: otherwise redbeat falls back to the broker's options and warns.
+    CELERY_REDBEAT_REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
+    # Several deployments (or test runs) on one Redis keep their schedules and locks apart.
+    CELERY_REDBEAT_KEY_PREFIX = env.str("BEAT_KEY_PREFIX", default="brukarkraft:beat")
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("BEAT_MAX_LOOP_INTERVAL", default=5)
+    CELERY_REDBEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=30)
+    if CELERY_REDBEAT_LOCK_TIMEOUT <= CELERY_BEAT_MAX_LOOP_INTERVAL:
+        # The holder renews the lock once per tick: a shorter lock would run out between two
+        # ticks and let a second beat send too.
+        raise ImproperlyConfigured(
+            "BEAT_LOCK_TIMEOUT must be longer than BEAT_MAX_LOOP_INTERVAL "
+            f"({CELERY_REDBEAT_LOCK_TIMEOUT} <= {CELERY_BEAT_MAX_LOOP_INTERVAL})."
+        )
+
 # How long personal data and working material are kept (days). The retention task deletes
 # what is due every night; the staff page "What we keep" lists these same figures.
 RETENTION_DAYS = {
