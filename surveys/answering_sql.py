@@ -45,7 +45,7 @@ LEFT JOIN LATERAL (
     FROM "surveys_answer" a WHERE a."response_id" = r."id"
 ) ans ON true
 WHERE r."id" = ANY(%s)
-"""
+"""  # noqa: S608 — column names from the models; values are parameters
 
 
 class GivenRow(NamedTuple):
@@ -95,7 +95,12 @@ def responses_with_answers(ids: Sequence[int]) -> list[Place]:
         question_ids, option_ids, dont_knows, numbers, texts = row[survey_end:]
         answers: dict[int, list[GivenRow]] = {}
         for given in zip(
-            question_ids or (), option_ids or (), dont_knows or (), numbers or (), texts or ()
+            question_ids or (),
+            option_ids or (),
+            dont_knows or (),
+            numbers or (),
+            texts or (),
+            strict=True,
         ):
             answers.setdefault(given[0], []).append(GivenRow(*given))
         found.append(Place(response, answers))
@@ -112,7 +117,7 @@ FROM "surveys_question" q
 LEFT JOIN "surveys_section" sec ON sec."id" = q."section_id"
 WHERE q."survey_id" = %s
 ORDER BY q."is_practice" DESC, sec."position", q."section_id", q."position", q."id"
-"""
+"""  # noqa: S608 — column names from the models; values are parameters
 _QUESTION_FIELDS = len(Question._meta.concrete_fields)
 _OPTION_COLUMNS = [field.column for field in Option._meta.concrete_fields]
 
@@ -220,7 +225,10 @@ def replace_answers(response_id: int, question_ids: Sequence[int], rows: Sequenc
     if not _postgres():
         Answer.objects.filter(response_id=response_id, question_id__in=question_ids).delete()
         Answer.objects.bulk_create(
-            Answer(response_id=response_id, **dict(zip(_INSERT_COLUMNS[1:] + ("review",), row)))
+            Answer(
+                response_id=response_id,
+                **dict(zip(_INSERT_COLUMNS[1:] + ("review",), row, strict=True)),
+            )
             for row in rows
         )
         return
@@ -235,7 +243,7 @@ def replace_answers(response_id: int, question_ids: Sequence[int], rows: Sequenc
             params += [response_id, question_id, option_id, dont_know, text, number, review]
         columns = ", ".join(f'"{name}"' for name in (*_INSERT_COLUMNS, _REVIEW_COLUMN))
         sql = (
-            f"WITH gone AS ({delete}) "
+            f"WITH gone AS ({delete}) "  # noqa: S608 — placeholders only
             f'INSERT INTO "surveys_answer" ({columns}) VALUES {", ".join(values)}'
         )
     with connection.cursor() as cursor:

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from .. import answering_sql
 from ..models import (
     CHOICE_KINDS,
     Answer,
@@ -22,7 +23,6 @@ from ..models import (
     Survey,
     Unit,
 )
-from .. import answering_sql
 from ..question_cache import survey_questions
 from .codes import code_hash, new_code, normalise_code
 

@@ -21,9 +21,8 @@ from django.utils.translation import gettext
 from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 
-from .. import services
+from .. import answering_sql, services
 from ..forms import AnswerForm, ResumeForm, StartForm
-from .. import answering_sql
 from ..models import Option, Question, Response, Survey, Unit
 from ..place import keeps_place, respondent_key
 from ..qr import qr_svg
