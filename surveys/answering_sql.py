@@ -82,8 +82,12 @@ def responses_with_answers(ids: Sequence[int]) -> list[Place]:
     if not _postgres():
         found = Response.objects.select_related("survey").filter(pk__in=ids).order_by()
         return [Place(r, _by_question(r.answers.order_by())) for r in found]
+    return _responses(_PLACE_SQL, [list(ids)])
+
+
+def _responses(sql: str, params: list) -> list[Place]:
     with connection.cursor() as cursor:
-        cursor.execute(_PLACE_SQL, [list(ids)])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     db = connection.alias
     found = []
@@ -248,3 +252,55 @@ def replace_answers(response_id: int, question_ids: Sequence[int], rows: Sequenc
         )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+# --- Finding the survey by its link, and sending -------------------------------------------------
+
+_SURVEY_BY_TOKEN_SQL = f"""
+SELECT {_columns(Survey, "s")} FROM "surveys_survey" s WHERE s."token" = %s
+"""  # noqa: S608 — column names from the models; values are parameters
+
+
+def survey_by_token(token: str) -> Survey | None:
+    """The survey whose own link this is (a unit's link is not), or None."""
+    if not _postgres():
+        return Survey.objects.filter(token=token).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_SURVEY_BY_TOKEN_SQL, [token])
+        row = cursor.fetchone()
+    return Survey.from_db(connection.alias, None, row) if row else None
+
+
+def lock_for_submit(response_id: int) -> Place | None:
+    """The response locked for the rest of the transaction, with its survey and answers."""
+    if not _postgres():
+        found = Response.objects.select_for_update().select_related("survey").filter(pk=response_id)
+        response = found.first()
+        return Place(response, _by_question(response.answers.all())) if response else None
+    found = _responses(_PLACE_SQL + " FOR UPDATE OF r", [[response_id]])
+    return found[0] if found else None
+
+
+_SEND_SQL = """
+WITH sent AS (
+    UPDATE "surveys_response" SET "status" = %s, "submitted_at" = %s WHERE "id" = %s
+    RETURNING "id"
+)
+UPDATE "surveys_onetimecode" SET "used_at" = %s
+WHERE "response_id" IN (SELECT "id" FROM sent) AND "used_at" IS NULL
+"""
+
+
+def mark_sent(response: Response) -> None:
+    """Store the response's status and time of sending, and mark its one-time code used."""
+    if not _postgres():
+        from .models import OneTimeCode
+
+        response.save(update_fields=["status", "submitted_at"])
+        OneTimeCode.objects.filter(response=response, used_at=None).update(
+            used_at=response.submitted_at
+        )
+        return
+    at = response.submitted_at
+    with connection.cursor() as cursor:
+        cursor.execute(_SEND_SQL, [response.status, at, response.pk, at])

@@ -314,22 +314,21 @@ def answers_save_all(*, response: Response, given: dict[int, GivenAnswer]) -> No
 @transaction.atomic
 def response_submit(*, response: Response) -> Response:
     """Send the answers. Sending again (double click, back button, a retry) changes nothing."""
-    response = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("survey")
-        .get(pk=response.pk)
-    )
+    # One statement locks the response and reads it with its survey and answers.
+    locked = answering_sql.lock_for_submit(response.pk)
+    if locked is None:
+        raise Response.DoesNotExist
+    response = locked.response
     if response.is_submitted:
         return response
     if response.channel == Response.Channel.WEB:
         _ensure_accepting(response.survey)
     # Answers to questions that an answer changed later made irrelevant are not kept.
     # A condition may rest on a question that is itself hidden: repeat until nothing changes.
-    chosen_by_question: dict[int, set[int]] = {}
-    for question_id, option_id in response.answers.exclude(option=None).values_list(
-        "question_id", "option_id"
-    ):
-        chosen_by_question.setdefault(question_id, set()).add(option_id)
+    chosen_by_question = {
+        question_id: {row.option_id for row in rows if row.option_id}
+        for question_id, rows in locked.answers.items()
+    }
     conditional = [q for q in survey_questions(response.survey) if q.show_if_option_id]
     hidden: set[int] = set()
     while True:
@@ -342,10 +341,8 @@ def response_submit(*, response: Response) -> Response:
         response.answers.filter(question_id__in=hidden).delete()
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
-    response.save(update_fields=["status", "submitted_at"])
-    OneTimeCode.objects.filter(response=response, used_at=None).update(
-        used_at=response.submitted_at
-    )
+    # The status, the time and the one-time code's use in one statement.
+    answering_sql.mark_sent(response)
     return response
 
 

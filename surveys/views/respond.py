@@ -34,9 +34,8 @@ def _target(token: str) -> tuple[Survey, Unit | None]:
     """The survey (and unit) behind a link; drafts are not found by respondents."""
     # The survey's own link is the common case: one lookup on its unique token (no join and
     # no ordering, which cost more to build than to run); a unit's link costs a second.
-    try:
-        survey, unit = Survey.objects.get(token=token), None
-    except Survey.DoesNotExist:
+    survey, unit = answering_sql.survey_by_token(token), None
+    if survey is None:
         unit = get_object_or_404(Unit.objects.select_related("survey"), token=token)
         survey = unit.survey
     if survey.status == Survey.Status.DRAFT:
