@@ -1,5 +1,6 @@
 """The answering pages' own layout and their SQL path (surveys/answering_sql.py)."""
 
+import re
 import threading
 
 import pytest
@@ -256,3 +257,47 @@ def test_two_saves_of_one_question_at_the_same_moment_leave_one_answer():
         option.pk
     ]
     assert Response.objects.get(pk=response.pk).status == Response.Status.IN_PROGRESS
+
+
+# --- A question's markup, drawn once ------------------------------------------------------------
+
+
+def test_a_kept_question_markup_never_shows_another_respondents_answer(client, survey, questions):
+    from django.test import Client
+
+    choice = questions[0]
+    first = choice.options.first()
+    other = Client()
+    start(client, survey)
+    start(other, survey)
+    fresh = page_text(client.get(question_url(survey, choice)))
+    assert " checked" not in fresh
+    answer(client, survey, choice, first.pk)
+    # Back to the answered question: drawn with the answer, not the kept markup.
+    again = page_text(client.get(question_url(survey, choice)))
+    assert re.search(rf'value="{first.pk}" checked', again)
+    # The other respondent gets the kept markup: nothing chosen, the same question.
+    theirs = page_text(other.get(question_url(survey, choice)))
+    assert " checked" not in theirs
+    assert choice.text in theirs
+    # A wrong answer is drawn with its error, not from what was kept.
+    wrong = answer(other, survey, choice, "999999")
+    assert wrong.status_code == 200
+    assert 'aria-invalid="true"' in page_text(wrong)
+    assert 'aria-invalid="true"' not in page_text(other.get(question_url(survey, choice)))
+
+
+def test_the_kept_markup_follows_language_and_easy_to_read(client, survey, questions):
+    choice = questions[0]
+    start(client, survey)
+    swedish = page_text(client.get(question_url(survey, choice)))
+    assert choice.text_sv in swedish and choice.easy_sv not in swedish
+    client.post(
+        reverse("surveys:answer_settings", args=[survey.token]),
+        {"easy_read": "1", "next": question_url(survey, choice)},
+    )
+    easy = page_text(client.get(question_url(survey, choice)))
+    assert choice.easy_sv in easy
+    english = page_text(client.get("/en" + question_url(survey, choice)))
+    assert choice.easy_en in english
+    assert choice.easy_en not in easy
