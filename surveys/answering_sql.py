@@ -28,8 +28,14 @@ def _columns(model, alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
 
 
-_SURVEY_FIELDS = len(Survey._meta.concrete_fields)
-_RESPONSE_FIELDS = len(Response._meta.concrete_fields)
+def _names(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_SURVEY_NAMES = _names(Survey)
+_RESPONSE_NAMES = _names(Response)
+_SURVEY_FIELDS = len(_SURVEY_NAMES)
+_RESPONSE_FIELDS = len(_RESPONSE_NAMES)
 
 # The respondent's responses (from the place cookie, a handful at most) with their survey
 # and the answers given so far, as arrays: one row per response, one statement in all.
@@ -92,9 +98,9 @@ def _responses(sql: str, params: list) -> list[Place]:
     db = connection.alias
     found = []
     for row in rows:
-        response = Response.from_db(db, None, row[:_RESPONSE_FIELDS])
+        response = Response.from_db(db, _RESPONSE_NAMES, row[:_RESPONSE_FIELDS])
         survey_end = _RESPONSE_FIELDS + _SURVEY_FIELDS
-        survey = Survey.from_db(db, None, row[_RESPONSE_FIELDS:survey_end])
+        survey = Survey.from_db(db, _SURVEY_NAMES, row[_RESPONSE_FIELDS:survey_end])
         response.survey = survey
         question_ids, option_ids, dont_knows, numbers, texts = row[survey_end:]
         answers: dict[int, list[GivenRow]] = {}
@@ -122,7 +128,9 @@ LEFT JOIN "surveys_section" sec ON sec."id" = q."section_id"
 WHERE q."survey_id" = %s
 ORDER BY q."is_practice" DESC, sec."position", q."section_id", q."position", q."id"
 """  # noqa: S608 — column names from the models; values are parameters
-_QUESTION_FIELDS = len(Question._meta.concrete_fields)
+_QUESTION_NAMES = _names(Question)
+_QUESTION_FIELDS = len(_QUESTION_NAMES)
+_OPTION_NAMES = _names(Option)
 _OPTION_COLUMNS = [field.column for field in Option._meta.concrete_fields]
 
 
@@ -143,12 +151,12 @@ def survey_questions(survey_id: int) -> list[Question]:
     questions = []
     options_by_id: dict[int, Option] = {}
     for row in rows:
-        question = Question.from_db(db, None, row[:_QUESTION_FIELDS])
+        question = Question.from_db(db, _QUESTION_NAMES, row[:_QUESTION_FIELDS])
         raw = row[_QUESTION_FIELDS]
         if isinstance(raw, str):  # json arrives parsed from psycopg2; as text elsewhere
             raw = json.loads(raw)
         options = [
-            Option.from_db(db, None, [item[column] for column in _OPTION_COLUMNS])
+            Option.from_db(db, _OPTION_NAMES, [item[column] for column in _OPTION_COLUMNS])
             for item in raw or ()
         ]
         for option in options:
@@ -156,12 +164,12 @@ def survey_questions(survey_id: int) -> list[Question]:
         # What prefetch_related("options") leaves: question.options.all() reads no database.
         prefetched = question.options.all()
         prefetched._result_cache = options
-        prefetched._prefetch_done = True
-        question._prefetched_objects_cache = {"options": prefetched}
+        prefetched._prefetch_done = True  # type: ignore[attr-defined]
+        question._prefetched_objects_cache = {"options": prefetched}  # type: ignore[attr-defined]
         questions.append(question)
     for question in questions:
         # What select_related("show_if_option") leaves, when the option is in this survey.
-        depends_on = options_by_id.get(question.show_if_option_id)
+        depends_on = options_by_id.get(question.show_if_option_id or 0)
         if depends_on is not None:
             question._state.fields_cache["show_if_option"] = depends_on
     return questions
@@ -268,14 +276,14 @@ def survey_by_token(token: str) -> Survey | None:
     with connection.cursor() as cursor:
         cursor.execute(_SURVEY_BY_TOKEN_SQL, [token])
         row = cursor.fetchone()
-    return Survey.from_db(connection.alias, None, row) if row else None
+    return Survey.from_db(connection.alias, _SURVEY_NAMES, row) if row else None
 
 
 def lock_for_submit(response_id: int) -> Place | None:
     """The response locked for the rest of the transaction, with its survey and answers."""
     if not _postgres():
-        found = Response.objects.select_for_update().select_related("survey").filter(pk=response_id)
-        response = found.first()
+        locked = Response.objects.select_for_update().select_related("survey")
+        response = locked.filter(pk=response_id).first()
         return Place(response, _by_question(response.answers.all())) if response else None
     found = _responses(_PLACE_SQL + " FOR UPDATE OF r", [[response_id]])
     return found[0] if found else None
