@@ -5,6 +5,27 @@ from ..forms import option_rows
 
 register = template.Library()
 
+_kept_fields: dict[tuple[str, str, str], str] = {}
+
+
+@register.filter
+def crispy_field_kept(field) -> str:
+    """`field|as_crispy_field`, kept per process while nothing in it is the visitor's own.
+
+    The start page's fields of an unsent form (no value, no error) look the same to every
+    respondent in a language; crispy-forms took most of that page's time to draw them.
+    """
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+    form = field.form
+    if form.is_bound or field.name in form.initial:
+        return as_crispy_field(field)
+    key = (type(form).__name__, field.name, get_language())
+    markup = _kept_fields.get(key)
+    if markup is None:
+        markup = _kept_fields[key] = as_crispy_field(field)
+    return markup
+
 
 @register.simple_tag(takes_context=True)
 def question_markup(context, heading: str = "h1") -> str:

@@ -301,3 +301,19 @@ def test_the_kept_markup_follows_language_and_easy_to_read(client, survey, quest
     english = page_text(client.get("/en" + question_url(survey, choice)))
     assert choice.easy_en in english
     assert choice.easy_en not in easy
+
+
+def test_the_start_page_s_kept_fields_show_a_sent_form_s_own_choice(client, survey):
+    from django.test import Client
+
+    first = page_text(client.get(start_url(survey)))
+    second = page_text(Client().get(start_url(survey)))
+    pattern = r'<input[^>]*name="support"[^>]*>'
+    assert re.findall(pattern, first) == re.findall(pattern, second)
+    assert len(re.findall(pattern, first)) >= 2
+    assert not [tag for tag in re.findall(pattern, first) if "checked" in tag]
+    # A form sent back (here without its key) is drawn with what was chosen.
+    sent = client.post(start_url(survey), {"support": Response.Support.HELPED})
+    assert sent.status_code == 200
+    chosen = [tag for tag in re.findall(pattern, page_text(sent)) if "checked" in tag]
+    assert len(chosen) == 1 and f'value="{Response.Support.HELPED}"' in chosen[0]
