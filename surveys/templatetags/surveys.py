@@ -15,7 +15,9 @@ def crispy_field_kept(field) -> str:
     The start page's fields of an unsent form (no value, no error) look the same to every
     respondent in a language; crispy-forms took most of that page's time to draw them.
     """
-    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+    from crispy_forms.templatetags.crispy_forms_filters import (  # type: ignore[import-untyped]
+        as_crispy_field,
+    )
 
     form = field.form
     if form.is_bound or field.name in form.initial:
