@@ -12,6 +12,8 @@ surveys_submit.py: the cost per request is mostly the number of ORM queries.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
 import re
 import time
 
@@ -30,12 +32,14 @@ def flow(client, token: str, report: dict) -> None:
     def step(name: str, method: str, path: str, data: dict | None = None):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
+            cpu_started = time.process_time()
             if method == "GET":
                 response = client.get(path)
             else:
                 response = client.post(path, data or {})
+            cpu = time.process_time() - cpu_started
             elapsed = time.perf_counter() - started
-        report.setdefault(name, []).append((elapsed, [q["sql"] for q in queries]))
+        report.setdefault(name, []).append((elapsed, [q["sql"] for q in queries], cpu))
         return response
 
     client.cookies.clear()
@@ -60,10 +64,16 @@ def main() -> None:
     parser.add_argument("--flows", type=int, default=30)
     parser.add_argument("--show-sql", action="store_true")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--db", default=DB, help=f"database to create and drop ({DB})")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the measured flows to FILE"
+    )
     args = parser.parse_args()
 
-    benchlib.configure(DB)
-    benchlib.recreate_db(DB)
+    # The database named here, whatever DATABASE_URL said: it is created and dropped.
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    benchlib.configure(args.db)
+    benchlib.recreate_db(args.db)
     try:
         benchlib.setup_django(migrate=True)
         from django.core.management import call_command
@@ -75,19 +85,32 @@ def main() -> None:
         for _ in range(3):  # warm up templates, connections, caches
             flow(client, survey.token, {})
         report: dict = {}
+        profile = cProfile.Profile() if args.profile else None
+        if profile:
+            profile.enable()
         for _ in range(args.flows):
             flow(client, survey.token, report)
+        if profile:
+            profile.disable()
+            profile.dump_stats(args.profile)
         per_flow_queries = 0
         per_flow_ms = 0.0
-        print(f"{'step':<20} {'per flow':>8} {'ms (mean)':>10} {'queries':>8}")
+        per_flow_cpu = 0.0
+        print(f"{'step':<20} {'per flow':>8} {'ms (mean)':>10} {'CPU ms':>7} {'queries':>8}")
         for name, items in report.items():
             count = len(items) // args.flows
-            ms = 1000 * sum(t for t, _q in items) / len(items)
-            queries = sum(len(q) for _t, q in items) / len(items)
+            ms = 1000 * sum(item[0] for item in items) / len(items)
+            cpu = 1000 * sum(item[2] for item in items) / len(items)
+            queries = sum(len(item[1]) for item in items) / len(items)
             per_flow_queries += count * queries
             per_flow_ms += count * ms
-            print(f"{name:<20} {count:>8} {ms:>10.1f} {queries:>8.1f}")
-        print(f"{'whole flow':<20} {16:>8} {per_flow_ms:>10.1f} {per_flow_queries:>8.1f}")
+            per_flow_cpu += count * cpu
+            print(f"{name:<20} {count:>8} {ms:>10.1f} {cpu:>7.2f} {queries:>8.1f}")
+        print(
+            f"{'whole flow':<20} {16:>8} {per_flow_ms:>10.1f} {per_flow_cpu:>7.1f}"
+            f" {per_flow_queries:>8.1f}"
+        )
+        print(f"CPU per request (mean over the flow): {per_flow_cpu / 16:.2f} ms")
         if args.show_sql:
             for name, items in report.items():
                 print(f"\n--- {name}")
@@ -95,8 +118,8 @@ def main() -> None:
                     print("   ", sql[:150])
     finally:
         if not args.keep_db:
-            benchlib.drop_db(DB)
-            print(f"dropped database {DB}")
+            benchlib.drop_db(args.db)
+            print(f"dropped database {args.db}")
 
 
 if __name__ == "__main__":

@@ -301,15 +301,21 @@ def main() -> None:
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--keep-logs", action="store_true", help="keep gunicorn/locust logs")
     parser.add_argument("--json", help="also write the figures to this file")
+    # Several people may bench on one machine: each needs their own database and ports.
+    parser.add_argument("--db", default=DB, help=f"database to create and drop ({DB})")
+    parser.add_argument("--app-port", type=int, default=APP_PORT)
+    parser.add_argument("--ceiling-port", type=int, default=CEILING_PORT)
     args = parser.parse_args()
 
-    benchlib.configure(DB)
+    # The database named here, whatever DATABASE_URL said: it is created and dropped.
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.db}"
+    benchlib.configure(args.db)
     # Production's rate limits, whatever the caller's environment says: the bench is the
     # Wi-Fi of a day centre, and they must not refuse it.
     os.environ["RATELIMIT_ENABLE"] = "true"
     for name in ("SURVEY", "SURVEY_START"):
         os.environ.pop(f"RATE_LIMIT_{name}", None)
-    benchlib.recreate_db(DB)
+    benchlib.recreate_db(args.db)
     workdir = Path(tempfile.mkdtemp(prefix="bench-submit-"))
     servers: list[subprocess.Popen] = []
     try:
@@ -331,11 +337,11 @@ def main() -> None:
         print(f"workdir {workdir} (gunicorn and locust logs; --keep-logs keeps it)", flush=True)
 
         # --- 1. the app --------------------------------------------------------------------
-        app = start_gunicorn("brukarkraft.wsgi", APP_PORT, args.workers, workdir / "app.log")
+        app = start_gunicorn("brukarkraft.wsgi", args.app_port, args.workers, workdir / "app.log")
         servers.append(app)
-        warm_up(APP_PORT, f"/surveys/a/{survey.token}/")
+        warm_up(args.app_port, f"/surveys/a/{survey.token}/")
         print(f"app: {args.users} users for {args.duration} s …", flush=True)
-        app_run = summarise(run_locust("Respondent", APP_PORT, args, env, workdir, app))
+        app_run = summarise(run_locust("Respondent", args.app_port, args, env, workdir, app))
         app_run["load_average_after"] = os.getloadavg()
         benchlib.stop(app)
         checks = db_checks(survey)
@@ -396,13 +402,16 @@ def main() -> None:
         # --- 2. the ceiling ----------------------------------------------------------------
         if not args.skip_ceiling:
             ceiling = start_gunicorn(
-                "bench.ceiling_wsgi:application", CEILING_PORT, args.workers, workdir / "ceil.log"
+                "bench.ceiling_wsgi:application",
+                args.ceiling_port,
+                args.workers,
+                workdir / "ceil.log",
             )
             servers.append(ceiling)
-            warm_up(CEILING_PORT, "/ceiling/insert/", method="POST")
+            warm_up(args.ceiling_port, "/ceiling/insert/", method="POST")
             print(f"ceiling: {args.users} users for {args.duration} s …", flush=True)
             ceiling_run = summarise(
-                run_locust("Ceiling", CEILING_PORT, args, env, workdir, ceiling)
+                run_locust("Ceiling", args.ceiling_port, args, env, workdir, ceiling)
             )
             benchlib.stop(ceiling)
             rows = ceiling_rows()
@@ -458,8 +467,8 @@ def main() -> None:
         if not args.keep_logs:
             shutil.rmtree(workdir, ignore_errors=True)
         if not args.keep_db:
-            benchlib.drop_db(DB)
-            print(f"dropped database {DB}")
+            benchlib.drop_db(args.db)
+            print(f"dropped database {args.db}")
 
 
 if __name__ == "__main__":

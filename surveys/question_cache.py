@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 
+from . import answering_sql
 from .models import Question, Survey
 
 LIFETIME_SECONDS = 300
@@ -55,10 +56,6 @@ def forget_all() -> None:
 
 
 def _load(survey: Survey) -> list[Question]:
-    questions = list(
-        survey.questions.in_order().select_related("show_if_option").prefetch_related("options")
-    )
-    for question in questions:
-        # Not the survey object of the request that loaded them: its status would go stale.
-        question._state.fields_cache.pop("survey", None)
-    return questions
+    # One statement for the questions and their options (answering_sql). The questions do
+    # not hold the survey object of the request that loaded them: its status would go stale.
+    return answering_sql.survey_questions(survey.pk)

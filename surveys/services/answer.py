@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from .. import answering_sql
 from ..models import (
     CHOICE_KINDS,
     Answer,
@@ -233,26 +234,18 @@ def validate_answer(question: Question, given: GivenAnswer, chosen_options: set[
         )
 
 
-def _write_answer(response: Response, question: Question, given: GivenAnswer) -> None:
-    Answer.objects.filter(response=response, question=question).delete()
+def _rows(question: Question, given: GivenAnswer) -> list[tuple]:
+    """The answer rows for one question: (question_id, option_id, dont_know, text, number,
+    review); none when skipped, one per ticked option of a multiple-choice question."""
     if given.is_empty:
-        return
+        return []
     if given.dont_know:
-        Answer.objects.create(response=response, question=question, dont_know=True)
-    elif given.option_ids:
-        Answer.objects.bulk_create(
-            Answer(response=response, question=question, option_id=pk)
-            for pk in sorted(set(given.option_ids))
-        )
-    elif given.number is not None:
-        Answer.objects.create(response=response, question=question, number=given.number)
-    else:
-        Answer.objects.create(
-            response=response,
-            question=question,
-            text=given.text.strip(),
-            review=Answer.Review.PENDING,
-        )
+        return [(question.pk, None, True, "", None, "")]
+    if given.option_ids:
+        return [(question.pk, pk, False, "", None, "") for pk in sorted(set(given.option_ids))]
+    if given.number is not None:
+        return [(question.pk, None, False, "", given.number, "")]
+    return [(question.pk, None, False, given.text.strip(), None, Answer.Review.PENDING)]
 
 
 def _lock_open_response(response: Response) -> Response:
@@ -286,41 +279,24 @@ def answer_save(*, response: Response, question: Question, given: GivenAnswer) -
     """
     if question.survey_id != response.survey_id:
         raise ValidationError(gettext("That question is not in this survey."), code="other_survey")
-    # One statement locks the response (only it: locking the survey too would make every
-    # respondent wait for every other one) and reads its status and chosen options.
-    # It also reads the survey's state as it is now (closed a moment ago means closed).
-    rows = list(
-        Response.objects.select_for_update(of=("self",))
-        .filter(pk=response.pk)
-        .values_list(
-            "status",
-            "channel",
-            "survey__status",
-            "survey__opens_at",
-            "survey__closes_at",
-            "answers__question_id",
-            "answers__option_id",
-        )
-    )
-    if not rows:
+    # One statement locks the response and reads its state, the survey's as it is now and
+    # the options chosen elsewhere; one more replaces the question's rows (answering_sql).
+    locked = answering_sql.lock_response(response.pk, [question.pk])
+    if locked is None:
         raise Response.DoesNotExist
-    status, channel, survey_status, opens_at, closes_at = rows[0][:5]
-    _ensure_open(
-        status, channel, Survey(status=survey_status, opens_at=opens_at, closes_at=closes_at)
-    )
-    chosen = {row[6] for row in rows if row[6] and row[5] != question.pk}
+    _ensure_open(locked.status, locked.channel, locked.survey)
+    chosen = locked.chosen_elsewhere
     validate_answer(question, given, chosen)
-    # The delete is a statement of its own after the lock: it sees an answer that a
-    # request holding the lock before this one has just written, so nothing is doubled.
-    _write_answer(response, question, given)
+    answering_sql.replace_answers(response.pk, [question.pk], _rows(question, given))
     return chosen | set(given.option_ids)
 
 
 @transaction.atomic
 def answers_save_all(*, response: Response, given: dict[int, GivenAnswer]) -> None:
-    """Save a whole page of answers at once (all questions on one page, or paper entry)."""
+    """Save a whole page of answers at once (all questions on one page, or paper entry):
+    the page's rows replace the earlier ones in one statement."""
     response = _lock_open_response(response)
-    questions = list(response.survey.questions.in_order().prefetch_related("options"))
+    questions = survey_questions(response.survey)
     chosen = {pk for answer in given.values() for pk in answer.option_ids}
     errors = {}
     for question in questions:
@@ -331,29 +307,28 @@ def answers_save_all(*, response: Response, given: dict[int, GivenAnswer]) -> No
             errors[question.pk] = error
     if errors:
         raise ValidationError(errors)
-    for question in questions:
-        _write_answer(response, question, given.get(question.pk, GivenAnswer([])))
+    rows = [row for q in questions for row in _rows(q, given.get(q.pk, GivenAnswer([])))]
+    answering_sql.replace_answers(response.pk, [q.pk for q in questions], rows)
 
 
 @transaction.atomic
 def response_submit(*, response: Response) -> Response:
     """Send the answers. Sending again (double click, back button, a retry) changes nothing."""
-    response = (
-        Response.objects.select_for_update(of=("self",))
-        .select_related("survey")
-        .get(pk=response.pk)
-    )
+    # One statement locks the response and reads it with its survey and answers.
+    locked = answering_sql.lock_for_submit(response.pk)
+    if locked is None:
+        raise Response.DoesNotExist
+    response = locked.response
     if response.is_submitted:
         return response
     if response.channel == Response.Channel.WEB:
         _ensure_accepting(response.survey)
     # Answers to questions that an answer changed later made irrelevant are not kept.
     # A condition may rest on a question that is itself hidden: repeat until nothing changes.
-    chosen_by_question: dict[int, set[int]] = {}
-    for question_id, option_id in response.answers.exclude(option=None).values_list(
-        "question_id", "option_id"
-    ):
-        chosen_by_question.setdefault(question_id, set()).add(option_id)
+    chosen_by_question = {
+        question_id: {row.option_id for row in rows if row.option_id}
+        for question_id, rows in locked.answers.items()
+    }
     conditional = [q for q in survey_questions(response.survey) if q.show_if_option_id]
     hidden: set[int] = set()
     while True:
@@ -366,10 +341,8 @@ def response_submit(*, response: Response) -> Response:
         response.answers.filter(question_id__in=hidden).delete()
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
-    response.save(update_fields=["status", "submitted_at"])
-    OneTimeCode.objects.filter(response=response, used_at=None).update(
-        used_at=response.submitted_at
-    )
+    # The status, the time and the one-time code's use in one statement.
+    answering_sql.mark_sent(response)
     return response
 
 

@@ -1,8 +1,64 @@
 from django import template
+from django.utils.translation import get_language
 
 from ..forms import option_rows
 
 register = template.Library()
+
+_kept_fields: dict[tuple[str, str, str], str] = {}
+
+
+@register.filter
+def crispy_field_kept(field) -> str:
+    """`field|as_crispy_field`, kept per process while nothing in it is the visitor's own.
+
+    The start page's fields of an unsent form (no value, no error) look the same to every
+    respondent in a language; crispy-forms took most of that page's time to draw them.
+    """
+    from crispy_forms.templatetags.crispy_forms_filters import (  # type: ignore[import-untyped]
+        as_crispy_field,
+    )
+
+    form = field.form
+    if form.is_bound or field.name in form.initial:
+        return as_crispy_field(field)
+    key = (type(form).__name__, field.name, get_language())
+    markup = _kept_fields.get(key)
+    if markup is None:
+        markup = _kept_fields[key] = as_crispy_field(field)
+    return markup
+
+
+@register.simple_tag(takes_context=True)
+def question_markup(context, heading: str = "h1") -> str:
+    """`{% include "surveys/_question.html" with heading=… %}`, kept for the common case.
+
+    A question shown for the first time (no answer given yet, no error, not explained,
+    not a preview) looks the same to every respondent in a language and reading mode,
+    and a published question cannot change: its markup is drawn once and kept on the
+    question object itself. The objects live in the process's question cache
+    (question_cache.py), so the markup goes with them when the survey changes or they
+    expire. Any other case is drawn as the include would.
+    """
+    form, question = context["form"], context["question"]
+    template_ = context.template.engine.get_template("surveys/_question.html")
+    plain = not (
+        form.is_bound
+        or form.initial
+        or context.get("explain")
+        or context.get("preview")
+        or context.get("number")
+    )
+    if not plain:
+        with context.push(heading=heading):
+            return template_.render(context)
+    kept = question.__dict__.setdefault("_markup", {})
+    key = (get_language(), bool(context.get("easy")), heading)
+    markup = kept.get(key)
+    if markup is None:
+        with context.push(heading=heading):
+            markup = kept[key] = template_.render(context)
+    return markup
 
 
 @register.filter

@@ -21,9 +21,9 @@ from django.utils.translation import gettext
 from brukarkraft.http import post_only
 from brukarkraft.ratelimits import limit_posts
 
-from .. import services
+from .. import answering_sql, services
 from ..forms import AnswerForm, ResumeForm, StartForm
-from ..models import Answer, Option, Question, Response, Survey, Unit
+from ..models import Option, Question, Response, Survey, Unit
 from ..place import keeps_place, respondent_key
 from ..qr import qr_svg
 from ..question_cache import survey_questions
@@ -34,9 +34,8 @@ def _target(token: str) -> tuple[Survey, Unit | None]:
     """The survey (and unit) behind a link; drafts are not found by respondents."""
     # The survey's own link is the common case: one lookup on its unique token (no join and
     # no ordering, which cost more to build than to run); a unit's link costs a second.
-    try:
-        survey, unit = Survey.objects.get(token=token), None
-    except Survey.DoesNotExist:
+    survey, unit = answering_sql.survey_by_token(token), None
+    if survey is None:
         unit = get_object_or_404(Unit.objects.select_related("survey"), token=token)
         survey = unit.survey
     if survey.status == Survey.Status.DRAFT:
@@ -44,26 +43,26 @@ def _target(token: str) -> tuple[Survey, Unit | None]:
     return survey, unit
 
 
-def _answering(request: HttpRequest, token: str) -> tuple[Survey, Response | None]:
-    """The survey behind the link and the respondent's response to it: one query for both.
+def _answering(request: HttpRequest, token: str) -> tuple[Survey, Response | None, Progress]:
+    """The survey behind the link, the respondent's response to it and their answers so far:
+    one statement for all three (answering_sql).
 
     The place cookie names the respondent's responses (a handful at most): they are
-    fetched by key with their survey, and the link is matched here. A lookup by key is
-    far cheaper to build than a join on the link, and this runs on every answering page.
+    fetched by key with their survey and answers, and the link is matched here. A lookup
+    by key is far cheaper than a join on the link, and this runs on every answering page.
     """
-    ids = request.survey_place.response_ids()
-    # No ORDER BY (the model's default): at most a few rows, and building it costs.
-    found = Response.objects.select_related("survey").filter(pk__in=ids).order_by()
-    responses = list(found) if ids else []
-    for response in responses:
-        if response.survey.token == token and response.survey.status != Survey.Status.DRAFT:
-            return response.survey, response
+    found = answering_sql.responses_with_answers(request.survey_place.response_ids())
+    for place in found:
+        survey = place.response.survey
+        if survey.token == token and survey.status != Survey.Status.DRAFT:
+            return survey, place.response, Progress.from_rows(place.answers)
     # A unit's link (or none of theirs): find the survey by the link, then their response.
     survey, _unit = _target(token)
-    mine = next((r for r in responses if r.survey_id == survey.pk), None)
-    if mine is not None:
-        mine.survey = survey
-    return survey, mine
+    mine = next((p for p in found if p.response.survey_id == survey.pk), None)
+    if mine is None:
+        return survey, None, Progress({}, set())
+    mine.response.survey = survey
+    return survey, mine.response, Progress.from_rows(mine.answers)
 
 
 def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
@@ -73,15 +72,18 @@ def _closed(request: HttpRequest, survey: Survey) -> HttpResponse:
 class Progress(NamedTuple):
     """What the answering pages know about a response: answers by question and chosen options."""
 
-    answers: dict[int, list[Answer]]
+    answers: dict[int, list[answering_sql.GivenRow]]
     chosen: set[int]
 
     @classmethod
     def of(cls, response: Response | None) -> Progress:
-        answers: dict[int, list[Answer]] = {}
-        # Unordered: the pages group the rows by question, and an ORDER BY costs to build.
-        for answer in response.answers.order_by() if response else ():
-            answers.setdefault(answer.question_id, []).append(answer)
+        if response is None:
+            return cls({}, set())
+        found = answering_sql.responses_with_answers([response.pk])
+        return cls.from_rows(found[0].answers if found else {})
+
+    @classmethod
+    def from_rows(cls, answers: dict[int, list[answering_sql.GivenRow]]) -> Progress:
         chosen = {a.option_id for found in answers.values() for a in found if a.option_id}
         return cls(answers, chosen)
 
@@ -99,9 +101,12 @@ def _first_page(token: str, survey: Survey, visible: list[Question], answered=()
     return reverse("surveys:answer_review", args=[token])
 
 
-def _continue_url(token: str, survey: Survey, response: Response, *, new: bool = False) -> str:
+def _continue_url(
+    token: str, survey: Survey, response: Response, *, new: bool = False, progress=None
+) -> str:
     # A response made just now has no answers to read.
-    progress = Progress({}, set()) if new else Progress.of(response)
+    if progress is None:
+        progress = Progress({}, set()) if new else Progress.of(response)
     visible = _visible(survey_questions(survey), progress.chosen)
     return _first_page(token, survey, visible, set(progress.answers))
 
@@ -209,7 +214,7 @@ def _question_context(survey, token, questions, visible, current, **extra) -> di
 @keeps_place
 @limit_posts("survey", key=respondent_key)
 def answer_question(request: HttpRequest, token: str, question: int) -> HttpResponse:
-    survey, response = _answering(request, token)
+    survey, response, progress = _answering(request, token)
     early = _require_response(request, survey, token, response)
     if early:
         return early
@@ -238,9 +243,8 @@ def answer_question(request: HttpRequest, token: str, question: int) -> HttpResp
                 else:
                     now_visible = [q.pk for q in _visible(questions, chosen)]
                     return redirect(_after(token, now_visible, current.pk, action))
-        progress = Progress.of(response)
+        # Nothing was saved: the answers read with the response are still the ones there are.
     else:
-        progress = Progress.of(response)
         form = AnswerForm(
             initial=AnswerForm.initial_for(current, progress.answers.get(current.pk, [])),
             question=current,
@@ -282,7 +286,7 @@ def _after(token: str, visible: list[int], current: int, action: str) -> str:
 @limit_posts("survey", key=respondent_key)
 def answer_all(request: HttpRequest, token: str) -> HttpResponse:
     """All questions on one page; conditional ones say when to answer them."""
-    survey, response = _answering(request, token)
+    survey, response, progress = _answering(request, token)
     early = _require_response(request, survey, token, response)
     if early:
         return early
@@ -303,7 +307,7 @@ def answer_all(request: HttpRequest, token: str) -> HttpResponse:
                     return redirect("surveys:answer_pause", token=token)
                 return redirect("surveys:answer_review", token=token)
     else:
-        answers = Progress.of(response).answers
+        answers = progress.answers
         forms = [
             AnswerForm(initial=AnswerForm.initial_for(q, answers.get(q.pk, [])), question=q)
             for q in questions
@@ -339,7 +343,7 @@ def _all_context(survey, token, forms, easy, *, response=None) -> dict:
 @keeps_place
 @limit_posts("survey", key=respondent_key)
 def answer_review(request: HttpRequest, token: str) -> HttpResponse:
-    survey, response = _answering(request, token)
+    survey, response, progress = _answering(request, token)
     if response is not None and response.is_submitted:
         request.survey_place.end(survey_id=survey.pk, easy_read=response.easy_read)
         return redirect("surveys:answer_done", token=token)
@@ -357,7 +361,6 @@ def answer_review(request: HttpRequest, token: str) -> HttpResponse:
         request.survey_place.end(survey_id=survey.pk, easy_read=response.easy_read)
         return redirect("surveys:answer_done", token=token)
     questions = survey_questions(survey)
-    progress = Progress.of(response)
     numbers = _numbering(questions)
     visible = [q for q in _visible(questions, progress.chosen) if not q.is_practice]
     rows = [(numbers[q.pk], q, q.pk in progress.answers) for q in visible]
@@ -386,7 +389,7 @@ def answer_done(request: HttpRequest, token: str) -> HttpResponse:
 
 @keeps_place
 def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
-    survey, response = _answering(request, token)
+    survey, response, progress = _answering(request, token)
     early = _require_response(request, survey, token, response)
     if early:
         return early
@@ -402,7 +405,7 @@ def answer_pause(request: HttpRequest, token: str) -> HttpResponse:
         if code
         else "",
         "easy": response.easy_read,
-        "continue_url": _continue_url(token, survey, response),
+        "continue_url": _continue_url(token, survey, response, progress=progress),
     }
     return render(request, "surveys/answer_pause.html", context)
 
@@ -447,7 +450,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 @limit_posts("survey", key=respondent_key)
 def answer_settings(request: HttpRequest, token: str) -> HttpResponse:
     """The easy-to-read switch, available on every question page."""
-    survey, response = _answering(request, token)
+    survey, response, _progress = _answering(request, token)
     early = _require_response(request, survey, token, response)
     if early:
         return early
