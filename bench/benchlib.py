@@ -552,3 +552,25 @@ def median(values: list[float]) -> float:
     if len(ordered) % 2:
         return ordered[middle]
     return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def signed_in_client(email: str | None):
+    """A Django test client in Swedish, signed in as `email` (none: anonymous), with the
+    two-step login already passed when the account has a device, as the portal requires
+    of staff in production settings. Django must be set up first."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from brukarkraft.models import User
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
+    if email:
+        user = User.objects.get(email=email)
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user).first()
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+    return client

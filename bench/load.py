@@ -587,26 +587,13 @@ def profile_views(plan_path: Path, repeat: int) -> list[dict]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from audits.models import Finding
-    from brukarkraft.models import User
 
     data = json.loads(plan_path.read_text())
     headers = {"HTTP_HOST": "127.0.0.1", "HTTP_X_FORWARDED_PROTO": "https", "secure": True}
 
-    def client_for(email: str | None) -> Client:
-        client = Client(HTTP_ACCEPT_LANGUAGE="sv")
-        if email:
-            user = User.objects.get(email=email)
-            client.force_login(user)
-            device = TOTPDevice.objects.filter(user=user).first()
-            if device is not None:
-                session = client.session
-                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-                session.save()
-        return client
+    client_for = benchlib.signed_in_client
 
     anonymous = client_for(None)
     staff = client_for(data["staff"][0])
