@@ -19,9 +19,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 
-from .models import Answer, Option, Question, Response, Survey
+from .models import Answer, OneTimeCode, Option, Question, Response, Survey
 
 
 def _columns(model, alias: str) -> str:
@@ -262,21 +263,72 @@ def replace_answers(response_id: int, question_ids: Sequence[int], rows: Sequenc
         cursor.execute(sql, params)
 
 
-# --- Finding the survey by its link, and sending -------------------------------------------------
+# --- Finding the survey by its link, starting, and sending ---------------------------------------
 
+# With the survey, whether it has one-time codes at all: the start page offers a code field
+# then (a slip's code counts as that slip's answers even while the open link is on).
 _SURVEY_BY_TOKEN_SQL = f"""
-SELECT {_columns(Survey, "s")} FROM "surveys_survey" s WHERE s."token" = %s
+SELECT {_columns(Survey, "s")},
+       EXISTS(SELECT 1 FROM "surveys_onetimecode" c WHERE c."survey_id" = s."id")
+FROM "surveys_survey" s WHERE s."token" = %s
 """  # noqa: S608 — column names from the models; values are parameters
 
 
 def survey_by_token(token: str) -> Survey | None:
-    """The survey whose own link this is (a unit's link is not), or None."""
+    """The survey whose own link this is (a unit's link is not), or None; its `has_codes`
+    says whether any one-time code was made for it."""
     if not _postgres():
-        return Survey.objects.filter(token=token).first()
+        codes = OneTimeCode.objects.filter(survey=OuterRef("pk"))
+        return Survey.objects.annotate(has_codes=Exists(codes)).filter(token=token).first()
     with connection.cursor() as cursor:
         cursor.execute(_SURVEY_BY_TOKEN_SQL, [token])
         row = cursor.fetchone()
-    return Survey.from_db(connection.alias, _SURVEY_NAMES, row) if row else None
+    if not row:
+        return None
+    survey = Survey.from_db(connection.alias, _SURVEY_NAMES, row[:_SURVEY_FIELDS])
+    survey.has_codes = row[_SURVEY_FIELDS]  # type: ignore[attr-defined]  # as annotate() sets it
+    return survey
+
+
+# Every column but the id, from the model: defaults (status, channel, the time) are the
+# model's own, set on the instance in Python as the ORM's INSERT would.
+_RESPONSE_INSERT_FIELDS = [f for f in Response._meta.concrete_fields if not f.primary_key]
+_RESPONSE_INSERT_COLUMNS = ", ".join(f'"{field.column}"' for field in _RESPONSE_INSERT_FIELDS)
+_RESPONSE_INSERT_SQL = f"""
+INSERT INTO "surveys_response" ({_RESPONSE_INSERT_COLUMNS})
+VALUES ({", ".join(["%s"] * len(_RESPONSE_INSERT_FIELDS))})
+ON CONFLICT DO NOTHING RETURNING "id"
+"""  # noqa: S608 — column names from the model; values are parameters
+
+
+def insert_response(response: Response) -> bool:
+    """INSERT a new response; False, storing nothing, when its start key or resume hash is
+    taken (a second send of the same start form, or a clash of codes).
+
+    One statement, with no savepoint: a conflict is not an error that would spoil the
+    transaction around it. A conflict with a start form being sent at the same moment
+    waits for that one to commit, so the caller's next read finds its response.
+    """
+    if not _postgres():
+        try:
+            with transaction.atomic():
+                response.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    params = [
+        field.get_db_prep_save(field.pre_save(response, add=True), connection)
+        for field in _RESPONSE_INSERT_FIELDS
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_RESPONSE_INSERT_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    response.pk = row[0]
+    response._state.adding = False
+    response._state.db = connection.alias
+    return True
 
 
 def lock_for_submit(response_id: int) -> Place | None:
@@ -302,8 +354,6 @@ WHERE "response_id" IN (SELECT "id" FROM sent) AND "used_at" IS NULL
 def mark_sent(response: Response) -> None:
     """Store the response's status and time of sending, and mark its one-time code used."""
     if not _postgres():
-        from .models import OneTimeCode
-
         response.save(update_fields=["status", "submitted_at"])
         OneTimeCode.objects.filter(response=response, used_at=None).update(
             used_at=response.submitted_at

@@ -42,7 +42,6 @@ class Started:
     resume_code: str | None  # shown once; None when the response already existed
 
 
-@transaction.atomic
 def response_start(
     *,
     survey: Survey,
@@ -53,51 +52,63 @@ def response_start(
     support_role: str = "",
     one_time_code: str | None = None,
 ) -> Started:
-    """Begin answering. The same start key (a double click, a resent form) gives the same response."""
+    """Begin answering. The same start key (a double click, a resent form) gives the same response.
+
+    By the open link this is one INSERT (the first page of every survey answered); with a
+    one-time code, the code is locked and tied to the new response in one transaction.
+    """
     _ensure_accepting(survey)
-    existing = Response.objects.filter(start_key=start_key, survey=survey).first()
-    if existing is not None:
-        return Started(existing, None)
-    code_row = None
-    if one_time_code is not None:
+    if support != Response.Support.HELPED:
+        support_role = ""
+    fields = {
+        "survey": survey,
+        "start_key": start_key,
+        "easy_read": easy_read,
+        "support": support,
+        "support_role": support_role,
+    }
+    if one_time_code is None:
+        if not survey.open_link_enabled:
+            raise ValidationError(
+                gettext(
+                    "This survey is answered with a personal code. Enter the code from your slip."
+                ),
+                code="code_required",
+            )
+        return _start(unit=unit, **fields)
+    with transaction.atomic():
         code_row = _code_to_start_with(survey, one_time_code)
         if code_row.response_id:
             return Started(code_row.response, None)
-        unit = code_row.batch.unit or unit
-    elif not survey.open_link_enabled:
-        raise ValidationError(
-            gettext("This survey is answered with a personal code. Enter the code from your slip."),
-            code="code_required",
-        )
-    if support != Response.Support.HELPED:
-        support_role = ""
-    response = None
-    # A clash of the start key means a second identical request raced this one; a clash
-    # of the resume code (40 bits, unique) means: draw another.
+        started = _start(unit=code_row.batch.unit or unit, **fields)
+        if started.resume_code is not None:
+            code_row.response = started.response
+            code_row.save(update_fields=["response"])
+        return started
+
+
+def _start(*, survey: Survey, start_key: str, **fields) -> Started:
+    """A new response, or the one this start key already made."""
+    # A clash of the start key means the same form was sent before (or at the same
+    # moment): that response is theirs. A clash of the resume code (40 bits, unique)
+    # means: draw another.
     for _attempt in range(5):
         resume_code = new_code()
-        try:
-            with transaction.atomic():
-                response = Response.objects.create(
-                    survey=survey,
-                    unit=unit,
-                    start_key=start_key,
-                    easy_read=easy_read,
-                    support=support,
-                    support_role=support_role,
-                    resume_hash=code_hash(resume_code),
+        response = Response(
+            survey=survey, start_key=start_key, resume_hash=code_hash(resume_code), **fields
+        )
+        if answering_sql.insert_response(response):
+            return Started(response, resume_code)
+        existing = Response.objects.filter(start_key=start_key).first()
+        if existing is not None:
+            if existing.survey_id != survey.pk:
+                # A start form of another survey sent here (an edited form): nothing to join.
+                raise ValidationError(
+                    gettext("Something went wrong. Start the survey again from its first page."),
+                    code="bad_start",
                 )
-            break
-        except IntegrityError:
-            raced = Response.objects.filter(start_key=start_key).first()
-            if raced is not None:
-                return Started(raced, None)
-    if response is None:
-        raise IntegrityError("no free resume code after five attempts")
-    if code_row is not None:
-        code_row.response = response
-        code_row.save(update_fields=["response"])
-    return Started(response, resume_code)
+            return Started(existing, None)
+    raise IntegrityError("no free resume code after five attempts")
 
 
 def _code_to_start_with(survey: Survey, one_time_code: str) -> OneTimeCode:

@@ -31,6 +31,12 @@ from .test_answering import (
 
 pytestmark = pytest.mark.django_db
 
+# The budgets below are those of the hand-written SQL, which runs on PostgreSQL (production
+# and CI); on SQLite (a newcomer's machine) answering_sql does the same through the ORM.
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the answering SQL runs on PostgreSQL"
+)
+
 
 @pytest.fixture
 def survey():
@@ -111,6 +117,7 @@ def test_the_cached_tags_give_what_static_and_url_give_in_each_language():
 # --- Queries ----------------------------------------------------------------------------------
 
 
+@postgresql_only
 def test_a_question_takes_one_query_to_show_and_five_to_save(
     client, survey, questions, django_assert_num_queries
 ):
@@ -128,6 +135,7 @@ def test_a_question_takes_one_query_to_show_and_five_to_save(
         assert client.get(review_url(survey)).status_code == 200
 
 
+@postgresql_only
 def test_the_questions_and_their_options_load_in_one_statement(survey, questions):
     forget_all()
     with CaptureQueriesContext(connection) as queries:
@@ -148,6 +156,70 @@ def test_the_questions_and_their_options_load_in_one_statement(survey, questions
             assert [o.label for o in mine.options.all()] == [o.label for o in theirs.options.all()]
             assert mine.show_if_option == theirs.show_if_option
     assert not queries.captured_queries
+
+
+@postgresql_only
+def test_the_start_page_takes_one_query_to_show_and_two_to_start(
+    client, survey, questions, django_assert_num_queries
+):
+    client.get(start_url(survey))  # the survey's questions are loaded once
+    # The survey by its link, with whether it has one-time codes: one statement.
+    with django_assert_num_queries(1):
+        page = client.get(start_url(survey))
+    key = re.search(r'name="start_key" value="([^"]+)"', page.content.decode()).group(1)
+    data = {"start_key": key, "support": "alone"}
+    # The survey again, then one INSERT: no read before it, no savepoint, no transaction.
+    with django_assert_num_queries(2):
+        started = client.post(start_url(survey), data)
+    assert started.status_code == 302
+    assert Response.objects.filter(survey=survey, start_key=key).count() == 1
+    # Sent again (a double click): the INSERT stores nothing, the first response is read,
+    # then its answers so far, to know where to go on.
+    client.cookies.clear()
+    with django_assert_num_queries(4):
+        again = client.post(start_url(survey), data)
+    assert again["Location"] == started["Location"]
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert my_response(client, survey).start_key == key
+
+
+def test_a_start_key_of_another_survey_is_refused_and_stores_nothing(survey):
+    other = make_published_survey(kinds=(Kind.SINGLE,))
+    mine = services.response_start(survey=other, start_key="k-other").response
+
+    with pytest.raises(ValidationError) as refused:
+        services.response_start(survey=survey, start_key="k-other")
+
+    assert refused.value.code == "bad_start"
+    assert not Response.objects.filter(survey=survey).exists()
+    assert Response.objects.get(start_key="k-other") == mine
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_starts_with_one_key_at_the_same_moment_make_one_response():
+    survey = make_published_survey(kinds=(Kind.SINGLE,))
+    ready = threading.Barrier(2)
+    started, errors = [], []
+
+    def begin():
+        try:
+            ready.wait(timeout=10)
+            started.append(services.response_start(survey=survey, start_key="k-same"))
+        except Exception as error:  # noqa: BLE001 — reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=begin) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors
+    assert Response.objects.filter(survey=survey).count() == 1
+    assert {s.response.pk for s in started} == {Response.objects.get(survey=survey).pk}
+    # Only the one that stored the response shows a code to continue with.
+    assert sorted(s.resume_code is None for s in started) == [False, True]
 
 
 # --- Saving: exactly once -----------------------------------------------------------------------

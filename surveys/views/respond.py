@@ -43,6 +43,12 @@ def _target(token: str) -> tuple[Survey, Unit | None]:
     return survey, unit
 
 
+def _has_codes(survey: Survey) -> bool:
+    # Found by its own link, the survey came with the answer (answering_sql.survey_by_token).
+    found = getattr(survey, "has_codes", None)
+    return survey.codes.exists() if found is None else bool(found)
+
+
 def _answering(request: HttpRequest, token: str) -> tuple[Survey, Response | None, Progress]:
     """The survey behind the link, the respondent's response to it and their answers so far:
     one statement for all three (answering_sql).
@@ -118,11 +124,10 @@ def answer_start(request: HttpRequest, token: str) -> HttpResponse:
     survey, unit = _target(token)
     if not survey.is_accepting_answers():
         return _closed(request, survey)
-    # With the open link turned off, only a one-time code lets a person in.
     # With the open link turned off, only a one-time code lets a person in; with it on, a
     # slip's code (from its QR link or typed) still counts as that slip's answers.
     needs_code = not survey.open_link_enabled
-    offers_code = needs_code or bool(request.GET.get("code")) or survey.codes.exists()
+    offers_code = needs_code or bool(request.GET.get("code")) or _has_codes(survey)
     place = request.survey_place
     has_place = bool(place.response_ids()) and not place.is_sent(survey.pk)
     if request.method == "POST":
