@@ -109,7 +109,7 @@ def repeat_of(queryset: QuerySet[M], *, at: str, **same) -> M | None:
 SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
 
 
-class SubmissionKeyMixin(forms.BaseForm):
+class SubmissionKeyMixin(forms.Form):
     """A form's hidden double-submit key (`submission_id`), issued with the empty form.
 
     The same form sent again (a double click, a load balancer retrying the POST on another
@@ -117,9 +117,10 @@ class SubmissionKeyMixin(forms.BaseForm):
     one. Not required: a form without one (a page from before the key) is stored as before.
     Mix in before the Form or ModelForm class."""
 
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["submission_id"] = forms.UUIDField(widget=forms.HiddenInput, required=False)
         self.initial.setdefault("submission_id", uuid.uuid4())
 
     @property
