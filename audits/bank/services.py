@@ -300,7 +300,8 @@ def public_reports_requeue(*, now=None, limit: int = PUBLIC_REPORT_SWEEP_BATCH) 
             .values_list("pk", flat=True)[:limit]
         )
         Publication.objects.filter(pk__in=due).update(public_report_requested_at=now)
-    # After the commit: a second sweep waiting on these rows now finds them asked for.
+    # After the commit: a second sweep at the same moment skipped the rows held here, and
+    # one after it finds them asked for.
     return requeue_lost(GENERATE_PUBLIC_REPORT, due)
 
 
