@@ -118,6 +118,11 @@ registry.register_beat(
     "requeue-stale-reports", "audits.tasks.requeue_stale_reports", crontab(minute="*/10")
 )
 registry.register_beat(
+    "requeue-missing-public-reports",
+    "audits.bank.tasks.requeue_missing_public_reports",
+    crontab(minute="*/10"),
+)
+registry.register_beat(
     "requeue-stale-guide-pdfs",
     "audits.fieldwork.tasks.requeue_stale_guide_pdfs",
     crontab(minute="*/10"),

@@ -11,17 +11,24 @@ a middleware, a session saved on the way out).
 
 A form sent twice (a double click, a reload, a retry after that page) must not make its
 thing twice: the services that create something look for what an identical submission made
-a moment ago (`repeat_of`) and hand that back.
+a moment ago (`repeat_of`) and hand that back. Where "identical" cannot be told from the
+content (an upload, a batch of new rows), the form carries a double-submit key instead
+(`SubmissionKeyMixin`, `Submission`): issued with the empty form, read by the service under
+its lock, and remembered in the shared cache once the thing is stored.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import uuid
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -95,3 +102,55 @@ def repeat_of(queryset: QuerySet[M], *, at: str, **same) -> M | None:
     """
     since = timezone.now() - REPEAT_WINDOW
     return queryset.filter(**{f"{at}__gte": since}, **same).order_by(f"-{at}").first()
+
+
+# How long a sent form's double-submit key is remembered: sending that form again within
+# this time stores nothing more.
+SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
+
+
+class SubmissionKeyMixin(forms.Form):
+    """A form's hidden double-submit key (`submission_id`), issued with the empty form.
+
+    The same form sent again (a double click, a load balancer retrying the POST on another
+    web node after the first lost its connection) carries the same key; a new form, a new
+    one. Not required: a form without one (a page from before the key) is stored as before.
+    Mix in before the Form or ModelForm class."""
+
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("submission_id", uuid.uuid4())
+
+    @property
+    def submission_key(self) -> str:
+        """The key as sent, after cleaning ("" if the form carried none)."""
+        value = self.cleaned_data.get("submission_id")
+        return str(value) if value else ""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One sent form, known by its scope (what it changes: "surveys:code-batch:<survey>")
+    and its double-submit key, remembered in the default cache (Redis, shared by every web
+    node).
+
+    The service reads `earlier()` and calls `remember()` under the same row lock, which a
+    second send of the form waits for: it then finds what the first stored. With the cache
+    down the read misses, and storing twice is better than storing nothing."""
+
+    key: str
+
+    @classmethod
+    def of(cls, scope: str, submission_id: str | uuid.UUID | None) -> Submission:
+        return cls(f"submission:{scope}:{submission_id}" if submission_id else "")
+
+    def earlier(self) -> Any | None:
+        """What the first send remembered (the id of what it made, or True), or None."""
+        return cache.get(self.key) if self.key else None
+
+    def remember(self, value: Any = True) -> None:
+        """Call last, still under the lock: only the commit can fail after it."""
+        if self.key:
+            cache.set(self.key, value, timeout=SUBMISSION_MEMORY_SECONDS)

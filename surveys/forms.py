@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.faults import SubmissionKeyMixin
 from brukarkraft.validators import DateRangeMixin
 
 from .models import (
@@ -99,7 +100,7 @@ class SectionForm(forms.ModelForm):
         mark_needed(self, ["title_nb", "title_en"], NEEDED_TO_PUBLISH)
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = [
@@ -227,7 +228,7 @@ class UnitForm(forms.Form):
     name = forms.CharField(label=_("Name of the unit"), max_length=200)
 
 
-class CodeBatchForm(forms.Form):
+class CodeBatchForm(SubmissionKeyMixin, forms.Form):
     size = forms.IntegerField(
         label=_("Number of codes"),
         min_value=1,

@@ -6,18 +6,21 @@ withdrawal. Publishing also writes the bank's facet values and search index."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import NoReturn
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audits import pdf
 from audits.models import Audit, AuditEvent, Quote, ReportVersion
 from brukarkraft.models import User
-from brukarkraft.queue import enqueue_by_name
+from brukarkraft.queue import enqueue_by_name, requeue_lost
 
 from . import access, search
 from .models import Publication, PublicationFacet, PublicationTerms
@@ -29,6 +32,9 @@ GENERATE_PUBLIC_REPORT = "audits.bank.tasks.generate_public_report"
 # withdrawal changes; the worker counts the new picture at once, so that the first reader
 # after the change is served from the cache too (bench/bank.py: seconds at 10,000 audits).
 REFRESH_NATIONAL_PICTURE = "audits.bank.tasks.refresh_national_picture"
+# At most this many public PDFs are sent again by one run of beat's sweep: after an outage
+# the rest follow in the next runs instead of flooding the queue at once.
+PUBLIC_REPORT_SWEEP_BATCH = 20
 
 TERMS_FIELDS = ("may_publish_report", "may_publish_findings", "may_publish_quotes", "publish_from")
 
@@ -161,6 +167,8 @@ def publish(*, audit: Audit, by: User) -> Publication:
         )
     publication.status = Publication.Status.PUBLISHED
     publication.published_by, publication.published_at = by, timezone.now()
+    # Its job is sent below; beat's sweep sends it again if it is lost.
+    publication.public_report_requested_at = publication.published_at
     publication.language = audit.language
     publication.year = _report_year(audit)
     # A public PDF left from an earlier publishing was made under the terms of then.
@@ -205,23 +213,35 @@ def _forget_public_report(publication: Publication) -> None:
     name = publication.public_report.name
     publication.public_report = ""
     publication.public_report_size = 0
+    publication.public_report_made_for = None
     if name:
         storage = publication.public_report.storage
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def _has_current_report(publication: Publication) -> bool:
+    """A public PDF is stored, made for the last publishing (one stored before that was
+    recorded counts as current)."""
+    made_for = publication.public_report_made_for
+    return bool(publication.public_report) and (
+        made_for is None or made_for == publication.published_at
+    )
+
+
 def public_report_render(*, publication_id: int) -> Publication | None:
     """Make the report bank's PDF of a published audit (worker side): the approved report's
     content without personal data, and findings and quotes only as the terms allow
-    (audits.pdf.PublicParts). Safe to run twice; does nothing once withdrawn."""
+    (audits.pdf.PublicParts). Safe to run twice; does nothing once withdrawn, and replaces
+    a PDF made for an earlier publishing."""
     publication = (
         Publication.objects.public()
         .select_related("audit__quote__publication_terms")
         .filter(pk=publication_id)
         .first()
     )
-    if publication is None or publication.public_report:
+    if publication is None or _has_current_report(publication):
         return publication
+    published_at = publication.published_at
     audit = publication.audit
     terms = audit.quote.publication_terms
     version = audit.reports.filter(approved=True, status=ReportVersion.Status.READY).first()
@@ -237,15 +257,52 @@ def public_report_render(*, publication_id: int) -> Publication | None:
     with transaction.atomic():
         publication = Publication.objects.select_for_update().filter(pk=publication_id).first()
         # Withdrawn (or made by another delivery) while the PDF was being laid out.
-        if publication is None or not publication.is_public or publication.public_report:
+        if publication is None or not publication.is_public or _has_current_report(publication):
             return publication
+        # Withdrawn and published again while it was being laid out: what was read may be
+        # from before. The new publishing's own job makes the PDF.
+        if publication.published_at != published_at:
+            return publication
+        _forget_public_report(publication)
         publication.public_report.save(
             f"{audit.reference or audit.pk}-public.pdf", ContentFile(data), save=False
         )
         publication.public_report_size = len(data)
-        publication.save(update_fields=["public_report", "public_report_size"])
+        publication.public_report_made_for = published_at
+        publication.save(
+            update_fields=["public_report", "public_report_size", "public_report_made_for"]
+        )
     logger.info("Public report of publication %s made", publication_id)
     return publication
+
+
+def public_reports_requeue(*, now=None, limit: int = PUBLIC_REPORT_SWEEP_BATCH) -> int:
+    """Beat's sweep: send the job again for published reports whose public PDF is missing,
+    or older than the last publishing, and whose last job was sent longer ago than a job
+    can take (REPORT_STALE_AFTER_SECONDS: it failed for good, or its worker was lost).
+    At most `limit` a run; returns how many were sent.
+
+    Each one sent is marked as asked for now, so a second run (or a second beat) sends
+    nothing more until that job too has had its time; and the job itself makes the PDF
+    once, whichever delivery wins."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
+    with transaction.atomic():
+        due = list(
+            Publication.objects.public()
+            .filter(
+                Q(public_report="") | Q(public_report_made_for__lt=F("published_at")),
+                Q(public_report_requested_at__isnull=True)
+                | Q(public_report_requested_at__lt=cutoff),
+            )
+            .order_by("published_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        Publication.objects.filter(pk__in=due).update(public_report_requested_at=now)
+    # After the commit: a second sweep at the same moment skipped the rows held here, and
+    # one after it finds them asked for.
+    return requeue_lost(GENERATE_PUBLIC_REPORT, due)
 
 
 def _report_year(audit: Audit) -> int:

@@ -19,6 +19,15 @@ def generate_public_report(publication_id: int) -> None:
 
 
 @shared_task
+def requeue_missing_public_reports() -> int:
+    """Send again the public PDFs whose job was lost or failed for good (beat, every ten
+    minutes)."""
+    from .services import public_reports_requeue
+
+    return public_reports_requeue()
+
+
+@shared_task
 def refresh_national_picture() -> None:
     """Count the public national picture again after a publish or a withdrawal and keep
     it in the cache, so that no reader waits for the count (seconds at 10,000 audits)."""

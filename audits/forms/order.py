@@ -5,8 +5,6 @@ Forms validate and normalise; the services in audits/services/ change things.
 
 from __future__ import annotations
 
-import uuid
-
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from brukarkraft.faults import SubmissionKeyMixin
 from brukarkraft.models import Municipality, Organisation, User
 from brukarkraft.text import NOTE_LENGTH, TEXT_LENGTH
 from brukarkraft.validators import normalise_org_number, validate_org_number
@@ -402,20 +401,12 @@ class QuoteAcceptForm(forms.Form):
         ) % {"organisation": organisation.name}
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(SubmissionKeyMixin, forms.Form):
     signed_agreement = forms.FileField(
         label=_("The signed agreement (PDF)"),
         help_text=_("A PDF file of at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
-    # The double-submit key, issued with the empty form: the same form sent again (a double
-    # click, a retry on another web node) is recognised and stores nothing more. Not
-    # required: a form without one (an old page) is stored as before.
-    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.initial.setdefault("submission_id", uuid.uuid4())
 
     def clean_signed_agreement(self):
         upload = self.cleaned_data["signed_agreement"]

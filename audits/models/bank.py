@@ -151,6 +151,15 @@ class Publication(models.Model):
     public_report_size = models.PositiveIntegerField(
         _("size of the public report in bytes"), default=0, editable=False
     )
+    # When a job to make the public PDF was last sent (on publishing, or by beat's sweep
+    # for one whose job was lost), and the publishing (its published_at) the stored PDF was
+    # made for: one made for an earlier publishing is out of date and is made again.
+    public_report_requested_at = models.DateTimeField(
+        _("public report asked for"), null=True, blank=True, editable=False
+    )
+    public_report_made_for = models.DateTimeField(
+        _("publishing the public report was made for"), null=True, blank=True, editable=False
+    )
 
     objects = PublicationQuerySet.as_manager()
 

@@ -7,12 +7,12 @@ import logging
 from collections.abc import Iterable
 from datetime import date
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from brukarkraft.faults import Submission
 from brukarkraft.models import Organisation, User
 from brukarkraft.roles import Role
 
@@ -123,10 +123,6 @@ def quote_accept(
     return _move(audit, to=step.to_state, by=by, action=step.kind, comment=comment)
 
 
-# How long a sent upload form is remembered, so that sending it again stores nothing.
-SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
-
-
 @workflow.performs("agreement_upload")
 @transaction.atomic
 def agreement_upload(*, audit: Audit, by: User, signed_agreement, submission_id: str = "") -> Quote:
@@ -141,17 +137,14 @@ def agreement_upload(*, audit: Audit, by: User, signed_agreement, submission_id:
     quote = Quote.objects.filter(audit=audit, accepted_at__isnull=False).first()
     if quote is None:
         _refuse(audit, gettext("The signed agreement can be added once the quote is accepted."))
-    key = f"audits:agreement-upload:{audit.pk}:{submission_id}" if submission_id else ""
     # Read under the audit's lock: a second send waits here until the first has stored.
-    # With Redis down the read misses, and storing twice is better than storing nothing.
-    if key and cache.get(key):
+    submission = Submission.of(f"audits:agreement-upload:{audit.pk}", submission_id)
+    if submission.earlier():
         return quote
     quote.signed_agreement.save(f"agreement-{audit.reference}.pdf", signed_agreement, save=False)
     quote.save(update_fields=["signed_agreement"])
     _record(audit, action=step.kind, by=by)
-    if key:
-        # Last, still under the lock: only the commit can fail after this.
-        cache.set(key, 1, timeout=SUBMISSION_MEMORY_SECONDS)
+    submission.remember()
     return quote
 
 

@@ -351,12 +351,11 @@ def agreement_upload(request: HttpRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            submission_id = form.cleaned_data["submission_id"]
             services.agreement_upload(
                 audit=audit,
                 by=request.user,
                 signed_agreement=form.cleaned_data["signed_agreement"],
-                submission_id=str(submission_id) if submission_id else "",
+                submission_id=form.submission_key,
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -263,3 +263,38 @@ def test_with_redis_down_a_report_request_is_kept_and_made_once_it_is_back(
     assert version.size > 0
     assert kept.sent_at is not None
     assert KEPT_MESSAGE not in client.get(report_page).content.decode()
+
+
+# --- Double-submit keys ------------------------------------------------------------------
+
+
+def test_a_submission_key_is_remembered_per_scope_and_a_form_without_one_never_is(
+    empty_cache,
+):
+    key = "0b6f7a4e-3a63-4f0f-9d5d-0b7b8f8f2b11"
+    sent = faults.Submission.of("surveys:code-batch:1", key)
+    assert sent.earlier() is None
+    sent.remember(42)
+
+    assert faults.Submission.of("surveys:code-batch:1", key).earlier() == 42
+    # The same key for another thing (another survey) is another submission.
+    assert faults.Submission.of("surveys:code-batch:2", key).earlier() is None
+    # A form without a key (a page from before it) is never taken for a second send.
+    keyless = faults.Submission.of("surveys:code-batch:1", "")
+    keyless.remember()
+    assert keyless.earlier() is None
+
+
+def test_a_form_with_the_mixin_issues_a_new_key_with_each_empty_form():
+    from django import forms
+
+    class Upload(faults.SubmissionKeyMixin, forms.Form):
+        title = forms.CharField()
+
+    first, second = Upload(), Upload()
+    assert first.initial["submission_id"] != second.initial["submission_id"]
+    assert 'type="hidden" name="submission_id"' in str(first["submission_id"])
+    sent = Upload({"title": "x", "submission_id": str(first.initial["submission_id"])})
+    assert sent.is_valid() and sent.submission_key == str(first.initial["submission_id"])
+    old_page = Upload({"title": "x"})
+    assert old_page.is_valid() and old_page.submission_key == ""

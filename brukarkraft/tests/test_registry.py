@@ -104,6 +104,7 @@ def test_the_beat_schedule_has_the_cores_and_every_apps_jobs():
         "send-pending-tasks": "brukarkraft.tasks.send_pending_tasks",
         "audit-reminders": "audits.tasks.send_due_reminders",
         "requeue-stale-reports": "audits.tasks.requeue_stale_reports",
+        "requeue-missing-public-reports": "audits.bank.tasks.requeue_missing_public_reports",
         "requeue-stale-guide-pdfs": "audits.fieldwork.tasks.requeue_stale_guide_pdfs",
         "purge-expired-survey-answers": "surveys.tasks.purge_expired_raw_answers",
         "council-reminders": "councils.tasks.remind_council_admins",

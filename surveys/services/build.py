@@ -7,6 +7,8 @@ match) and moves the survey's `updated_at`, which the answering pages' cache fol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from brukarkraft.faults import repeat_of
+from brukarkraft.faults import Submission, repeat_of
 
 from ..models import (
     CHOICE_KINDS,
@@ -158,7 +160,19 @@ def _make_fixed_options(question: Question) -> None:
 
 
 @transaction.atomic
-def question_add(*, section: Section, kind: str, **fields) -> Question:
+def question_add(*, section: Section, kind: str, submission_id: str = "", **fields) -> Question:
+    """Add a question (with its picture, if any) at the end of `section`.
+
+    `submission_id` is the builder form's double-submit key: the same form sent again (a
+    double click, a retry on another web node) gives the question the first send stored,
+    and stores no second question and no second picture."""
+    Survey.objects.select_for_update().get(pk=section.survey_id)
+    # Read under the survey's lock: a second send waits here until the first has stored.
+    submission = Submission.of(f"surveys:question-add:{section.survey_id}", submission_id)
+    if earlier := submission.earlier():
+        stored = Question.objects.filter(pk=earlier, survey_id=section.survey_id).first()
+        if stored is not None:
+            return stored
     _questions_changing(section.survey)
     last = section.questions.aggregate(m=Max("position"))["m"] or 0
     question = Question.objects.create(
@@ -166,6 +180,7 @@ def question_add(*, section: Section, kind: str, **fields) -> Question:
     )
     if kind in FIXED_OPTION_KINDS:
         _make_fixed_options(question)
+    submission.remember(question.pk)
     return question
 
 
@@ -183,6 +198,37 @@ def question_update(*, question: Question, **fields) -> Question:
             question.options.all().delete()
         elif old_kind in FIXED_OPTION_KINDS:
             question.options.all().delete()
+    return question
+
+
+@transaction.atomic
+def question_save(
+    *,
+    question: Question,
+    submission_id: str = "",
+    option_changes: Iterable[tuple[Option | None, dict | None]] = (),
+    **fields,
+) -> Question:
+    """Save the builder's question page at once: the question (and its picture) and its
+    answer options, each `(option, fields)` (a new one with None, a deleted one with None
+    for its fields).
+
+    `submission_id` is the form's double-submit key: the same page sent again (a double
+    click, a retry on another web node) stores nothing more, so no picture is written twice
+    and no new answer option is added twice."""
+    Survey.objects.select_for_update().get(pk=question.survey_id)
+    # Read under the survey's lock: a second send waits here until the first has stored.
+    submission = Submission.of(f"surveys:question-save:{question.pk}", submission_id)
+    if submission.earlier():
+        return Question.objects.get(pk=question.pk)
+    question_update(question=question, **fields)
+    for option, option_fields in option_changes:
+        if option_fields is None:
+            if option is not None:
+                option_delete(option=option)
+        else:
+            option_save(question=question, option=option, **option_fields)
+    submission.remember()
     return question
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from brukarkraft.faults import Submission
 from brukarkraft.queue import enqueue_by_name
 
 from ..models import (
@@ -41,8 +42,14 @@ def code_batch_create(
     unit: Unit | None = None,
     language: str = "sv",
     answer_url: str = "",
+    submission_id: str = "",
 ) -> CodeBatch:
-    """Make `size` one-time codes and have a worker print them on slips."""
+    """Make `size` one-time codes and have a worker print them on slips.
+
+    `submission_id` is the form's double-submit key: the same form sent again (a double
+    click, a retry on another web node) gives the batch the first send made, even once its
+    slips are printed, and makes no second batch. A new form makes a new batch. A form
+    without a key (a page from before the key) gets the batch of the same size on its way."""
     if not 1 <= size <= MAX_CODES_PER_BATCH:
         raise ValidationError(
             gettext("A batch holds between 1 and %(max)s codes.") % {"max": MAX_CODES_PER_BATCH},
@@ -68,14 +75,21 @@ def code_batch_create(
             path = reverse("surveys:answer_start", args=[survey.token])
         answer_url = urljoin(site_base_url(), path)
     Survey.objects.select_for_update().get(pk=survey.pk)
-    waiting = survey.code_batches.filter(
-        unit=unit,
-        size=size,
-        slips_language=language,
-        slips_status__in=[CodeBatch.SlipsStatus.QUEUED, CodeBatch.SlipsStatus.RUNNING],
-    ).first()
-    if waiting is not None:
-        return waiting  # Sent twice: the slips on their way already.
+    # Read under the survey's lock: a second send waits here until the first has stored.
+    submission = Submission.of(f"surveys:code-batch:{survey.pk}", submission_id)
+    if earlier := submission.earlier():
+        made = survey.code_batches.filter(pk=earlier).first()
+        if made is not None:
+            return made  # Sent twice: the batch the first send made.
+    elif not submission_id:
+        waiting = survey.code_batches.filter(
+            unit=unit,
+            size=size,
+            slips_language=language,
+            slips_status__in=[CodeBatch.SlipsStatus.QUEUED, CodeBatch.SlipsStatus.RUNNING],
+        ).first()
+        if waiting is not None:
+            return waiting  # Sent twice: the slips on their way already.
     batch = CodeBatch.objects.create(
         survey=survey, unit=unit, size=size, slips_language=language, answer_url=answer_url
     )
@@ -92,6 +106,7 @@ def code_batch_create(
         OneTimeCode(batch=batch, survey=survey, code=code) for code in sorted(codes)
     )
     enqueue_by_name("surveys.tasks.write_code_slips", batch.pk)
+    submission.remember(batch.pk)
     return batch
 
 

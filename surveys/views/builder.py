@@ -138,7 +138,9 @@ def question_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in QUESTION_FIELDS}
         data["image"] = data["image"] or ""
         try:
-            question = services.question_add(section=form.cleaned_data["section"], **data)
+            question = services.question_add(
+                section=form.cleaned_data["section"], submission_id=form.submission_key, **data
+            )
         except ValidationError as error:
             _error(request, error)
             return redirect("surveys:builder", pk=survey.pk)
@@ -182,9 +184,12 @@ def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
             elif data["image"] is None:
                 data.pop("image")
             try:
-                services.question_update(question=question, **data)
-                if formset is not None:
-                    _save_options(question, formset)
+                services.question_save(
+                    question=question,
+                    submission_id=form.submission_key,
+                    option_changes=_option_changes(formset) if formset is not None else (),
+                    **data,
+                )
             except ValidationError as error:
                 _error(request, error)
                 return redirect("surveys:builder", pk=survey.pk)
@@ -204,7 +209,10 @@ def question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
     return render(request, "surveys/question_form.html", context)
 
 
-def _save_options(question: Question, formset) -> None:
+def _option_changes(formset) -> list[tuple[Option | None, dict | None]]:
+    """The answer options the page changes: (option or None for a new one, its fields or
+    None to delete it)."""
+    changes: list[tuple[Option | None, dict | None]] = []
     for option_form in formset.forms:
         if not option_form.has_changed() and not option_form.instance.pk:
             continue
@@ -214,14 +222,15 @@ def _save_options(question: Question, formset) -> None:
         instance = option_form.instance if option_form.instance.pk else None
         if data.get("DELETE"):
             if instance:
-                services.option_delete(option=instance)
+                changes.append((instance, None))
             continue
         fields = {name: data[name] for name in OptionForm.Meta.fields}
         if fields["image"] is False:
             fields["image"] = ""
         elif fields["image"] is None:
             fields.pop("image")
-        services.option_save(question=question, option=instance, **fields)
+        changes.append((instance, fields))
+    return changes
 
 
 @survey_people

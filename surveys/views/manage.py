@@ -107,6 +107,7 @@ def _codes_made(request: HttpRequest, survey, form: CodeBatchForm) -> bool:
             answer_url=request.build_absolute_uri(
                 reverse("surveys:answer_start", args=[survey.token])
             ),
+            submission_id=form.submission_key,
         )
     except ValidationError as error:
         form.add_error(None, error)
