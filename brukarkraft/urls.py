@@ -27,6 +27,9 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    # First: answering a survey is most of the portal's requests, and each one tries the
+    # patterns in order until one matches (no prefix here is shared with another).
+    path("surveys/", include("surveys.urls")),
     path("", pages.home, name="home"),
     path("accessibility/", pages.accessibility_statement, name="accessibility"),
     path("privacy/", pages.privacy_notice, name="privacy"),
@@ -100,7 +103,6 @@ urlpatterns += i18n_patterns(
     path("staff/people/<str:token>/export/", people.person_export, name="person_export"),
     path("staff/people/<str:token>/erase/", people.person_erase, name="person_erase"),
     path("audits/", include("audits.urls")),
-    path("surveys/", include("surveys.urls")),
     path("councils/", include("councils.urls")),
     path("resources/", include("resources.urls")),
     path("report-bank/", include("audits.bank.urls")),

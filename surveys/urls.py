@@ -4,6 +4,16 @@ from .views import builder, manage, respond
 
 app_name = "surveys"
 urlpatterns = [
+    # Answering (anonymous) first: the requests a survey gets most of are found after the
+    # fewest patterns tried.
+    path("resume/", respond.resume, name="resume"),
+    path("a/<str:token>/", respond.answer_start, name="answer_start"),
+    path("a/<str:token>/q/<int:question>/", respond.answer_question, name="answer_question"),
+    path("a/<str:token>/all/", respond.answer_all, name="answer_all"),
+    path("a/<str:token>/review/", respond.answer_review, name="answer_review"),
+    path("a/<str:token>/pause/", respond.answer_pause, name="answer_pause"),
+    path("a/<str:token>/done/", respond.answer_done, name="answer_done"),
+    path("a/<str:token>/settings/", respond.answer_settings, name="answer_settings"),
     # Building and managing (staff and the survey's auditors)
     path("", builder.survey_list, name="list"),
     path("new/", builder.survey_create, name="create"),
@@ -36,13 +46,4 @@ urlpatterns = [
     path("<int:pk>/exports/<int:job>/download/", manage.export_download, name="export_download"),
     path("<int:pk>/people/", manage.members, name="members"),
     path("pictures/<str:kind>/<int:pk>/", respond.picture, name="picture"),
-    # Answering (anonymous)
-    path("resume/", respond.resume, name="resume"),
-    path("a/<str:token>/", respond.answer_start, name="answer_start"),
-    path("a/<str:token>/q/<int:question>/", respond.answer_question, name="answer_question"),
-    path("a/<str:token>/all/", respond.answer_all, name="answer_all"),
-    path("a/<str:token>/review/", respond.answer_review, name="answer_review"),
-    path("a/<str:token>/pause/", respond.answer_pause, name="answer_pause"),
-    path("a/<str:token>/done/", respond.answer_done, name="answer_done"),
-    path("a/<str:token>/settings/", respond.answer_settings, name="answer_settings"),
 ]

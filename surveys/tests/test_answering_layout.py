@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.templatetags.static import static
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -112,6 +113,38 @@ def test_the_cached_tags_give_what_static_and_url_give_in_each_language():
             )
     with translation.override("en"), translation.override("sv"):
         assert url_cached("accessibility") == reverse("accessibility")
+
+
+def test_a_kept_block_is_drawn_once_per_name_values_and_language():
+    drawn = Template('{% load portal_static %}{% kept "t-block" mode %}{{ n }}{% endkept %}')
+    with translation.override("sv"):
+        assert drawn.render(Context({"n": 1, "mode": "a"})) == "1"
+        # Drawn once: what changes in the context afterwards is not seen...
+        assert drawn.render(Context({"n": 2, "mode": "a"})) == "1"
+        # ...unless a value named in the tag changes.
+        assert drawn.render(Context({"n": 3, "mode": "b"})) == "3"
+    with translation.override("en"):
+        assert drawn.render(Context({"n": 4, "mode": "a"})) == "4"
+
+
+def test_the_kept_parts_of_a_question_page_follow_the_language_and_hold_no_token(
+    client, survey, questions
+):
+    start(client, survey)
+    for language, current in (("sv", "Svenska"), ("en", "English"), ("nb", "Norsk (bokmål)")):
+        with translation.override(language):
+            url = question_url(survey, questions[0])
+        html = page_text(client.get(url))
+        assert f'<html lang="{language}">' in html
+        assert f'aria-current="true">{current}</span>' in html
+        with translation.override(language):
+            assert translation.gettext("Skip to main content") in html
+            assert translation.gettext("Stop and continue later") in html
+            assert f'<a href="{reverse("accessibility")}">' in html
+    # Every form on the page has its own CSRF field (none kept from another page): the
+    # language choice, easy-to-read and the question's own form.
+    html = page_text(client.get(question_url(survey, questions[0])))
+    assert html.count('name="csrfmiddlewaretoken"') == html.count('method="post"') == 3
 
 
 # --- Queries ----------------------------------------------------------------------------------
