@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
-from django.templatetags.static import static
 from django.template import Context, Template
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
