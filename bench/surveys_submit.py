@@ -181,6 +181,11 @@ def run_locust(user_class: str, port: int, args, env: dict, workdir: Path, gunic
             "locust_s": locust_cpu,
             "machine_busy_s": busy,
             "machine_capacity_s": wall * (os.cpu_count() or 1),
+            # CPU time the hypervisor gave to other guests: on a shared virtual machine a
+            # phase can lose a third of its time this way while "busy" looks low.
+            "steal_s": round(
+                getattr(system_after, "steal", 0.0) - getattr(system_before, "steal", 0.0), 2
+            ),
         },
     }
 
