@@ -425,6 +425,12 @@ RETENTION_DAYS = {
 # died, or Redis lost the queue); the beat's sweep sends it again. Well beyond the task's
 # time limit in production; the multinode test shortens it to seconds.
 REPORT_STALE_AFTER_SECONDS = env.int("REPORT_STALE_AFTER_SECONDS", default=15 * 60)
+# The report bank's public PDF is tried at most this many times for each publishing (the
+# job on publishing, then beat's sweep every REPORT_STALE_AFTER_SECONDS). After that the
+# sweep stops sending it, logs an error and the staff's publication page shows that it
+# failed, with a button to try again. The internal report's limit is
+# audits.services.report.MAX_REPORT_DELIVERIES.
+PUBLIC_REPORT_MAX_ATTEMPTS = env.int("PUBLIC_REPORT_MAX_ATTEMPTS", default=3)
 # Audits' field notes and coded passages, counted from the approval of the audit's report
 # (about three months); the findings and their counts stay.
 FIELD_NOTES_RETENTION_DAYS = env.int("FIELD_NOTES_RETENTION_DAYS", default=92)

@@ -169,6 +169,9 @@ def publish(*, audit: Audit, by: User) -> Publication:
     publication.published_by, publication.published_at = by, timezone.now()
     # Its job is sent below; beat's sweep sends it again if it is lost.
     publication.public_report_requested_at = publication.published_at
+    # Each publishing has its own PUBLIC_REPORT_MAX_ATTEMPTS.
+    publication.public_report_attempts = 0
+    publication.public_report_failed_at = None
     publication.language = audit.language
     publication.year = _report_year(audit)
     # A public PDF left from an earlier publishing was made under the terms of then.
@@ -242,6 +245,17 @@ def public_report_render(*, publication_id: int) -> Publication | None:
     if publication is None or _has_current_report(publication):
         return publication
     published_at = publication.published_at
+    # Counted before the layout, so that a report that fails every time, or kills its
+    # worker, uses its attempts up; a delivery beyond them (the broker's redelivery of a
+    # killed job) lays nothing out. The sweep then gives up (public_reports_requeue).
+    counted = Publication.objects.filter(
+        pk=publication_id,
+        published_at=published_at,
+        public_report_attempts__lt=settings.PUBLIC_REPORT_MAX_ATTEMPTS,
+    ).update(public_report_attempts=F("public_report_attempts") + 1)
+    if not counted:
+        logger.warning("Public report of publication %s: attempts used up", publication_id)
+        return publication
     audit = publication.audit
     terms = audit.quote.publication_terms
     version = audit.reports.filter(approved=True, status=ReportVersion.Status.READY).first()
@@ -282,27 +296,69 @@ def public_reports_requeue(*, now=None, limit: int = PUBLIC_REPORT_SWEEP_BATCH) 
     can take (REPORT_STALE_AFTER_SECONDS: it failed for good, or its worker was lost).
     At most `limit` a run; returns how many were sent.
 
+    One whose job has begun PUBLIC_REPORT_MAX_ATTEMPTS times since its publishing (a
+    report that cannot be laid out) is not sent again: it is marked as given up, once, with
+    an error in the log, and the staff's publication page says so and offers
+    public_report_retry.
+
     Each one sent is marked as asked for now, so a second run (or a second beat) sends
     nothing more until that job too has had its time; and the job itself makes the PDF
     once, whichever delivery wins."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS)
+    most = settings.PUBLIC_REPORT_MAX_ATTEMPTS
     with transaction.atomic():
-        due = list(
+        rows = list(
             Publication.objects.public()
             .filter(
                 Q(public_report="") | Q(public_report_made_for__lt=F("published_at")),
                 Q(public_report_requested_at__isnull=True)
                 | Q(public_report_requested_at__lt=cutoff),
+                public_report_failed_at__isnull=True,
             )
             .order_by("published_at", "pk")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", "public_report_attempts")[:limit]
         )
+        due = [pk for pk, attempts in rows if attempts < most]
+        spent = [pk for pk, attempts in rows if attempts >= most]
         Publication.objects.filter(pk__in=due).update(public_report_requested_at=now)
+        Publication.objects.filter(pk__in=spent).update(public_report_failed_at=now)
+    for pk in spent:
+        logger.error(
+            "Public report of publication %s could not be made in %s attempts; not sent again",
+            pk,
+            most,
+        )
     # After the commit: a second sweep at the same moment skipped the rows held here, and
     # one after it finds them asked for.
     return requeue_lost(GENERATE_PUBLIC_REPORT, due)
+
+
+@transaction.atomic
+def public_report_retry(*, audit: Audit, by: User) -> Publication:
+    """Staff try the public PDF again once the sweep has given up on it: its attempts
+    start afresh and its job is sent. A double press sends nothing more."""
+    audit = _lock(audit)
+    if not access.can_publish(by, audit):
+        raise PermissionDenied
+    publication = Publication.objects.select_for_update().filter(audit=audit).first()
+    if publication is None or not publication.is_public:
+        _refuse(gettext("Only a published report's PDF can be made again."), "not_published")
+    if publication.public_report_failed_at is None:
+        return publication  # Made, or already on its way.
+    publication.public_report_attempts = 0
+    publication.public_report_failed_at = None
+    publication.public_report_requested_at = timezone.now()
+    publication.save(
+        update_fields=[
+            "public_report_attempts",
+            "public_report_failed_at",
+            "public_report_requested_at",
+        ]
+    )
+    enqueue_by_name(GENERATE_PUBLIC_REPORT, publication.pk)
+    return publication
 
 
 def _report_year(audit: Audit) -> int:

@@ -20,4 +20,9 @@ urlpatterns = [
     path("audits/<int:pk>/consent/", views.consent, name="consent"),
     path("audits/<int:pk>/publish/", views.publish, name="publish"),
     path("audits/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "audits/<int:pk>/public-report/retry/",
+        views.public_report_retry,
+        name="public_report_retry",
+    ),
 ]

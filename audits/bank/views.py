@@ -225,6 +225,10 @@ def _publication_page(request: HttpRequest, audit: Audit, withdraw_form=None) ->
         and active.status == active.Status.CONSENTED
         and active.consented_by_id != user.pk,
         "may_withdraw": access.can_withdraw(user, audit) and active is not None,
+        "may_retry_public_report": access.can_publish(user, audit)
+        and active is not None
+        and active.is_public
+        and active.public_report_failed_at is not None,
         "form": withdraw_form or WithdrawForm(),
     }
     return render(request, "audits/bank/publication.html", context)
@@ -284,6 +288,17 @@ def consent(request: HttpRequest, pk: int) -> HttpResponse:
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(
         request, pk, services.publish, gettext("The report is published in the report bank.")
+    )
+
+
+@login_required
+@post_only("bank:publication", "pk")
+def public_report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        services.public_report_retry,
+        gettext("The report bank's PDF is being made again."),
     )
 
 

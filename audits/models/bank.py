@@ -160,6 +160,16 @@ class Publication(models.Model):
     public_report_made_for = models.DateTimeField(
         _("publishing the public report was made for"), null=True, blank=True, editable=False
     )
+    # How many deliveries of the job have begun laying the PDF out since the last
+    # publishing, and when the sweep gave up on it after settings.PUBLIC_REPORT_MAX_ATTEMPTS
+    # (a report that cannot be laid out): the staff's publication page then says so and
+    # offers to try again. Both reset on publishing and on that retry.
+    public_report_attempts = models.PositiveSmallIntegerField(
+        _("attempts at the public report"), default=0, editable=False
+    )
+    public_report_failed_at = models.DateTimeField(
+        _("public report given up"), null=True, blank=True, editable=False
+    )
 
     objects = PublicationQuerySet.as_manager()
 
