@@ -130,6 +130,7 @@ BANK_NOT_PAGES = {
     "bank:consent",
     "bank:publish",
     "bank:withdraw",
+    "bank:public_report_retry",
     "bank:national_csv",
     "bank:national_staff_csv",
     "open_data:audits_csv",
