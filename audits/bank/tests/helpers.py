@@ -5,6 +5,8 @@ from __future__ import annotations
 from unittest import mock
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import translation
 
 from audits.bank import services
 from audits.models import Audit, ReportVersion
@@ -16,6 +18,14 @@ EVERYTHING = {
     "may_publish_quotes": True,
     "publish_from": None,
 }
+
+
+def en(name: str, *args) -> str:
+    """The English address of a named page."""
+    with translation.override("en"):
+        return reverse(name, args=args)
+
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 

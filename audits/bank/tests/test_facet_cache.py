@@ -18,11 +18,6 @@ from .helpers import published_audit
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def address(language: str = "en") -> str:
     with translation.override(language):
         return reverse("bank:list")

@@ -18,21 +18,11 @@ from audits.bank.charts import Row, Series, bar_chart
 from audits.models import Audit, Proposal, Theme
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, published_audit
+from .helpers import EVERYTHING, en, published_audit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 S = Audit.Status
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def dataset(response, slug: str) -> national.Dataset:

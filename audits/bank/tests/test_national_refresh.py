@@ -14,11 +14,6 @@ from .helpers import published_audit
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def picture_from_cache() -> national.Picture:
     """The public picture, failing if it had to be counted: only the fingerprint is read."""
     with CaptureQueriesContext(connection) as captured:

@@ -8,28 +8,16 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.urls import reverse
-from django.utils import translation
 
 from audits.bank import search, services
 from audits.bank.models import Publication
 from audits.models import Audit, Finding
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, published_audit, with_pdf
+from .helpers import EVERYTHING, en, published_audit, with_pdf
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def public_surfaces(client, audit: Audit) -> dict[str, bool]:

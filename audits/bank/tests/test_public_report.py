@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
 from pypdf import PdfReader
 
 from audits.bank import services
@@ -18,7 +16,7 @@ from audits.models import Audit, Proposal
 from audits.pdf import audit_report_pdf
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, published_audit, with_pdf
+from .helpers import EVERYTHING, en, published_audit, with_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +24,6 @@ pytestmark = pytest.mark.django_db
 # responsible for carrying out a proposal.
 AUDITOR = "Amira Hassan"
 RESPONSIBLE = "Cecilia Lindqvist"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def text_of(data: bytes) -> tuple[PdfReader, str]:

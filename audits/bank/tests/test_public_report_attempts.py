@@ -9,15 +9,14 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from audits.bank import services
 from audits.bank.models import Publication
 from audits.models import Audit
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, PDF, with_pdf
+from .helpers import EVERYTHING, PDF, en, with_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +26,8 @@ FAILED_TEXT = "The report bank's PDF of this report could not be made"
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def _three_attempts(settings):
     settings.PUBLIC_REPORT_MAX_ATTEMPTS = 3
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def published(commissioner, staff) -> Publication:

@@ -24,11 +24,6 @@ LAYOUT = "audits.pdf.audit_report_pdf"
 ENQUEUE = "brukarkraft.queue.enqueue_by_name"
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 def later(settings, now=None):
     """A moment after a job sent at `now` has had its time."""
     return (now or timezone.now()) + timedelta(seconds=settings.REPORT_STALE_AFTER_SECONDS + 60)

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
 from django.utils import translation
 
 from audits import services as audit_services
@@ -16,20 +15,10 @@ from audits.bank import comparison, services
 from audits.models import Audit, AuditEvent, Theme
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, published_audit
+from .helpers import EVERYTHING, en, published_audit
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def same_unit(earlier: Audit, later: Audit) -> None:

@@ -21,11 +21,6 @@ pytestmark = pytest.mark.django_db
 S = Audit.Status
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def approved(commissioner, staff):
     audit = with_pdf(audit_in_state(S.REPORT_APPROVED, commissioner=commissioner, staff=staff))

@@ -4,28 +4,16 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
-from django.utils import translation
 
 from audits.bank import services
 from audits.bank.models import Publication, PublicationTerms
 from audits.models import Audit
 from audits.tests.factories import audit_in_state
 
-from .helpers import EVERYTHING, with_pdf
+from .helpers import EVERYTHING, en, with_pdf
 
 pytestmark = pytest.mark.django_db
 S = Audit.Status
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 @pytest.fixture

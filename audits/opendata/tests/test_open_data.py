@@ -16,7 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 from audits.bank import services
-from audits.bank.tests.helpers import EVERYTHING, published_audit
+from audits.bank.tests.helpers import EVERYTHING, en, published_audit
 from audits.models import Audit, Finding
 from audits.opendata import datasets, serializers
 from audits.opendata.selectors import public_audits, public_findings, public_proposals
@@ -29,11 +29,6 @@ LICENCE_LINK = '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def en(name: str, *args) -> str:
-    with translation.override("en"):
-        return reverse(name, args=args)
 
 
 def api(client, name: str, *args, **params) -> dict:
