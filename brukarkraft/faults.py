@@ -50,20 +50,34 @@ CONNECTION_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER = 30
 
 
-def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
-    """Log the fault and answer with the 503 page, touching no database."""
+def unavailable(
+    request: HttpRequest,
+    error: BaseException,
+    *,
+    what: str,
+    template: str,
+    retry_after: int = RETRY_AFTER,
+) -> HttpResponse:
+    """Log that `what` is down and answer with `template` as a 503 to try again after
+    `retry_after` seconds, touching no database."""
     # The path without its query string (a search or a code could be in it), and no user.
     logger.error(
-        "Database unavailable (%s) on %s %s",
+        "%s unavailable (%s) on %s %s",
+        what,
         type(error).__name__,
         request.method,
         request.path,
         exc_info=error,
     )
-    response = HttpResponse(loader.render_to_string("503.html"), status=503)
-    response["Retry-After"] = str(RETRY_AFTER)
+    response = HttpResponse(loader.render_to_string(template), status=503)
+    response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
+
+
+def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
+    """The 503 page for a lost database."""
+    return unavailable(request, error, what="Database", template="503.html")
 
 
 class DatabaseErrorMiddleware:

@@ -27,8 +27,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, default_storage, storages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.template import loader
-from django.utils.cache import add_never_cache_headers
+
+from .faults import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -137,19 +137,10 @@ def walk(storage: Storage | None = None, top: str = "") -> Iterator[str]:
 
 
 def storage_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
-    """Log the fault and answer with the translated 503 page for the file store."""
-    # The path without its query string, and no user: nothing personal in the log.
-    logger.error(
-        "File storage unavailable (%s) on %s %s",
-        type(error).__name__,
-        request.method,
-        request.path,
-        exc_info=error,
+    """The translated 503 page for the file store."""
+    return unavailable(
+        request, error, what="File storage", template="503_storage.html", retry_after=RETRY_AFTER
     )
-    response = HttpResponse(loader.render_to_string("503_storage.html"), status=503)
-    response["Retry-After"] = str(RETRY_AFTER)
-    add_never_cache_headers(response)
-    return response
 
 
 def is_storage_error(error: BaseException) -> bool:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
+from ..faults import SUBMISSION_MEMORY_SECONDS
 from ..forms import FeedbackForm, FeedbackHandleForm, FeedbackStatusFilterForm, local_path
 from ..models import AccessibilityFeedback
 from ..permissions import role_required
@@ -24,8 +25,6 @@ from ..roles import Role
 from ..services import feedback_submit, feedback_update
 from .pages import FEEDBACK_REPLY_WORKING_DAYS
 
-# How long a submitted form is remembered, so that sending it again stores nothing.
-SUBMISSION_MEMORY_SECONDS = 60 * 60 * 24
 INBOX_PAGE_SIZE = 50
 
 
