@@ -32,12 +32,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audits import services
 from audits.models import Audit, AuditEvent, AuditMember, DataCollection, ReportVersion
-from audits.tests.factories import QUOTE, UnitFactory, trained_auditor
+from audits.tests.factories import QUOTE, order_filled_in, trained_auditor
 from brukarkraft.roles import Role
 from brukarkraft.tests.factories import (
     DEFAULT_PASSWORD,
     MembershipFactory,
-    MunicipalityFactory,
     OrganisationFactory,
     UserFactory,
 )
@@ -151,33 +150,7 @@ def people():
 def draft_order(organisation, commissioner) -> Audit:
     """The commissioner's order, filled in and ready to send (the wizard's six steps)."""
     audit = services.order_start(organisation=organisation, by=commissioner, language="sv")
-    unit = UnitFactory(organisation=organisation, municipality=MunicipalityFactory())
-    services.order_set_units(
-        audit=audit,
-        by=commissioner,
-        units=[
-            {
-                "name": unit.name,
-                "service_area": unit.service_area,
-                "municipality": unit.municipality,
-            }
-        ],
-    )
-    services.order_save_step(
-        audit=audit,
-        by=commissioner,
-        step=6,
-        data={
-            "target_group": "Deltagare i arbetsmarknadsinsatser",
-            "approx_users": 120,
-            "audit_questions": "Blir deltagarna bemötta med respekt?",
-            "preferred_methods": ["questionnaire"],
-            "invoice_address": "Box 1, 701 00 Örebro",
-            "accept_terms": True,
-            "accept_processor_agreement": True,
-        },
-    )
-    return audit
+    return order_filled_in(audit, commissioner, organisation)
 
 
 def answer_on_the_web(browser: Balancer, survey: Survey, option) -> None:

@@ -229,6 +229,12 @@ class _Walkers:
 
 
 def _order_sent(audit: Audit, commissioner, organisation) -> Audit:
+    order_filled_in(audit, commissioner, organisation)
+    return services.order_submit(audit=audit, by=commissioner)
+
+
+def order_filled_in(audit: Audit, commissioner, organisation) -> Audit:
+    """The order's unit and last step filled in through the services, ready to send."""
     unit = UnitFactory(organisation=organisation, municipality=MunicipalityFactory())
     services.order_set_units(
         audit=audit,
@@ -255,7 +261,7 @@ def _order_sent(audit: Audit, commissioner, organisation) -> Audit:
             "accept_processor_agreement": True,
         },
     )
-    return services.order_submit(audit=audit, by=commissioner)
+    return audit
 
 
 def _to_quoted(audit: Audit, people: _Walkers, findings: int) -> None:
