@@ -179,8 +179,7 @@ def start_node(args, workdir: Path, port: int) -> subprocess.Popen:
 
 
 def run_phase(args, label: str, nodes: list, workdir: Path, plan_path: Path) -> dict:
-    import psutil
-    from surveys_submit import children_cpu, cpu_seconds, postgres_cpu, server_pids
+    from surveys_submit import CpuMeter, server_pids
 
     load.refresh_codes(plan_path)
     urls = [f"http://127.0.0.1:{port}" for port, _ in nodes]
@@ -212,13 +211,9 @@ def run_phase(args, label: str, nodes: list, workdir: Path, plan_path: Path) -> 
         "--logfile",
         str(prefix.with_suffix(".log")),
     ]
-    pids = [pid for _, process in nodes for pid in server_pids(process)]
-    web_before = cpu_seconds(pids)
-    pg_before = postgres_cpu()
-    locust_before = children_cpu()
-    system_before = psutil.cpu_times()
+    meter = CpuMeter(lambda: [pid for _, process in nodes for pid in server_pids(process)])
     load_before = os.getloadavg()[0]
-    started = time.time()
+    meter.start()
     done = subprocess.run(
         command,
         env={
@@ -233,22 +228,14 @@ def run_phase(args, label: str, nodes: list, workdir: Path, plan_path: Path) -> 
         text=True,
         check=False,
     )
-    wall = time.time() - started
+    measured = meter.stop()
+    wall = meter.wall
     if not prefix.with_suffix(".json").exists():
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         return {"label": label, "nodes": len(nodes), "error": "locust wrote no statistics"}
-    system_after = psutil.cpu_times()
-    web_after = cpu_seconds([pid for _, process in nodes for pid in server_pids(process)])
-    busy = sum(
-        getattr(system_after, f) - getattr(system_before, f)
-        for f in ("user", "system", "nice", "irq", "softirq")
-    )
     cpu = {
-        "web_s": round(sum(web_after[p] - web_before.get(p, 0) for p in web_after), 1),
-        "postgres_s": round(postgres_cpu() - pg_before, 1),
-        "locust_s": round(children_cpu() - locust_before, 1),
+        name: round(measured[name], 1) for name in ("web_s", "postgres_s", "locust_s", "others_s")
     }
-    cpu["others_s"] = round(busy - sum(cpu.values()), 1)
     stats = load.read_stats(prefix)
     requests_all = stats["all"]["requests"]
     return {

@@ -458,8 +458,7 @@ def read_stats(prefix: Path) -> dict:
 
 
 def run_step(args, users: int, workdir: Path, plan_path: Path, gunicorn) -> dict:
-    import psutil
-    from surveys_submit import children_cpu, cpu_seconds, postgres_cpu, server_pids
+    from surveys_submit import CpuMeter, server_pids
 
     ramp = math.ceil(users / args.spawn_rate)
     prefix = workdir / f"step-{users:03d}"
@@ -490,13 +489,9 @@ def run_step(args, users: int, workdir: Path, plan_path: Path, gunicorn) -> dict
         "--logfile",
         str(prefix.with_suffix(".log")),
     ]
-    web = server_pids(gunicorn)
-    web_before = cpu_seconds(web)
-    pg_before = postgres_cpu()
-    locust_before = children_cpu()
-    system_before = psutil.cpu_times()
+    meter = CpuMeter(lambda: server_pids(gunicorn))
     load_before = os.getloadavg()[0]
-    started = time.time()
+    meter.start()
     done = subprocess.run(
         command,
         env={
@@ -509,26 +504,11 @@ def run_step(args, users: int, workdir: Path, plan_path: Path, gunicorn) -> dict
         text=True,
         check=False,
     )
-    wall = time.time() - started
+    cpu = meter.stop()
     if not prefix.with_suffix(".json").exists():
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"locust wrote no statistics for {users} users")
-    system_after = psutil.cpu_times()
-    web_after = cpu_seconds(server_pids(gunicorn))
-    busy = sum(
-        getattr(system_after, f) - getattr(system_before, f)
-        for f in ("user", "system", "nice", "irq", "softirq")
-    )
-    cpu = {
-        "gunicorn_s": sum(web_after[p] - web_before.get(p, 0) for p in web_after),
-        "postgres_s": postgres_cpu() - pg_before,
-        "locust_s": children_cpu() - locust_before,
-        "machine_busy_s": busy,
-        "machine_capacity_s": wall * (os.cpu_count() or 1),
-    }
-    cpu["others_s"] = (
-        cpu["machine_busy_s"] - cpu["gunicorn_s"] - cpu["postgres_s"] - cpu["locust_s"]
-    )
+    cpu["gunicorn_s"] = cpu.pop("web_s")
     stats = read_stats(prefix)
     return {
         "users": users,

@@ -123,10 +123,56 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+BUSY_FIELDS = ("user", "system", "nice", "irq", "softirq")
+
+
+class CpuMeter:
+    """The CPU time each party used between start() and stop(): the web servers
+    (`web_pids()` then), PostgreSQL, this process's children (locust), the machine in all,
+    and what the hypervisor gave to other guests (steal: on a shared virtual machine a
+    phase can lose a sixth of its time this way while "busy" looks low). One meter for
+    every load bench, so their figures mean the same."""
+
+    def __init__(self, web_pids) -> None:
+        self.web_pids = web_pids
+
+    def start(self) -> None:
+        import psutil
+
+        self.web_before = cpu_seconds(self.web_pids())
+        self.pg_before = postgres_cpu()
+        self.locust_before = children_cpu()
+        self.system_before = psutil.cpu_times()
+        self.started = time.time()
+
+    def stop(self) -> dict[str, float]:
+        import psutil
+
+        self.wall = wall = time.time() - self.started
+        after = psutil.cpu_times()
+        web_after = cpu_seconds(self.web_pids())
+        figures = {
+            "web_s": sum(web_after[p] - self.web_before.get(p, 0) for p in web_after),
+            "postgres_s": postgres_cpu() - self.pg_before,
+            "locust_s": children_cpu() - self.locust_before,
+            "machine_busy_s": sum(
+                getattr(after, f) - getattr(self.system_before, f) for f in BUSY_FIELDS
+            ),
+            "machine_capacity_s": wall * (os.cpu_count() or 1),
+            "steal_s": getattr(after, "steal", 0.0) - getattr(self.system_before, "steal", 0.0),
+        }
+        # Whatever else ran on the machine meanwhile (other people's tests, the desktop…).
+        figures["others_s"] = (
+            figures["machine_busy_s"]
+            - figures["web_s"]
+            - figures["postgres_s"]
+            - figures["locust_s"]
+        )
+        return figures
+
+
 def run_locust(user_class: str, port: int, args, env: dict, workdir: Path, gunicorn) -> dict:
     """Run locust headless; return its stats plus CPU used by each party during the run."""
-    import psutil
-
     out = workdir / f"{user_class}.json"
     command = [
         str(BIN / "locust"),
@@ -152,42 +198,16 @@ def run_locust(user_class: str, port: int, args, env: dict, workdir: Path, gunic
         str(workdir / f"{user_class}.log"),
         user_class,
     ]
-    web = server_pids(gunicorn)
-    web_before = cpu_seconds(web)
-    pg_before = postgres_cpu()
-    locust_before = children_cpu()
-    system_before = psutil.cpu_times()
-    started = time.time()
+    meter = CpuMeter(lambda: server_pids(gunicorn))
+    meter.start()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    wall = time.time() - started
-    system_after = psutil.cpu_times()
-    locust_cpu = children_cpu() - locust_before
-    web_after = cpu_seconds(web)
-    pg_after = postgres_cpu()
+    cpu = meter.stop()
+    cpu["gunicorn_s"] = cpu.pop("web_s")
     if not out.exists():
         print(done.stdout[-3000:], done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"locust {user_class} wrote no stats")
     stats = json.loads(out.read_text())
-    busy = sum(
-        getattr(system_after, f) - getattr(system_before, f)
-        for f in ("user", "system", "nice", "irq", "softirq")
-    )
-    return {
-        "stats": stats,
-        "wall_seconds": wall,
-        "cpu": {
-            "gunicorn_s": sum(web_after[p] - web_before.get(p, 0) for p in web_after),
-            "postgres_s": pg_after - pg_before,
-            "locust_s": locust_cpu,
-            "machine_busy_s": busy,
-            "machine_capacity_s": wall * (os.cpu_count() or 1),
-            # CPU time the hypervisor gave to other guests: on a shared virtual machine a
-            # phase can lose a third of its time this way while "busy" looks low.
-            "steal_s": round(
-                getattr(system_after, "steal", 0.0) - getattr(system_before, "steal", 0.0), 2
-            ),
-        },
-    }
+    return {"stats": stats, "wall_seconds": meter.wall, "cpu": cpu}
 
 
 def percentile(response_times: dict, fraction: float) -> float:
@@ -229,10 +249,6 @@ def summarise(run: dict) -> dict:
     total = sum(e["num_requests"] for e in http)
     failures = sum(e["num_failures"] for e in http)
     cpu = run["cpu"]
-    # Whatever else ran on the machine meanwhile (other people's tests, the desktop…).
-    cpu["others_s"] = (
-        cpu["machine_busy_s"] - cpu["gunicorn_s"] - cpu["postgres_s"] - cpu["locust_s"]
-    )
     cpu["gunicorn_ms_per_request"] = 1000 * cpu["gunicorn_s"] / total if total else 0.0
     cpu["postgres_ms_per_request"] = 1000 * cpu["postgres_s"] / total if total else 0.0
     return {
